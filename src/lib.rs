@@ -1,0 +1,28 @@
+//! newsclip turns newspaper pages into article-level structured data.
+//!
+//! The pipeline, in order (see [`pipeline`]):
+//! 1. [`extract`]: input bytes to [`model::Page`]s of lines (dumps) or
+//!    glyphs/words with boxes.
+//! 2. [`layout`]: lines, blocks, columns, reading order, and a role for each
+//!    line (body, heading, byline, caption...).
+//! 3. [`reflow`]: body lines rejoined into whole paragraphs, justification
+//!    spaces removed, Latin hyphenation resolved.
+//! 4. [`split`]: headings, bylines, captions and paragraphs assembled into
+//!    [`model::Article`]s.
+//! 5. [`output`]: JSON, JSON Lines and plain text writers.
+//!
+//! [`eval`] scores a document against a gold document; it depends on the
+//! model only, never on the stages it grades.
+
+pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod layout;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod reflow;
+pub mod script;
+pub mod split;
+
+pub use error::{Error, ErrorKind, Result};

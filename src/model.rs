@@ -1,0 +1,293 @@
+//! The shared data model: what every stage reads and writes.
+//!
+//! Units and origin: boxes are in PDF points (1/72 in) with the origin at the
+//! page's top-left corner, y growing downwards, whatever the input was (PDF
+//! user space is flipped on extraction, OCR pixels are scaled by the image's
+//! resolution). Inputs without geometry (text dumps) carry `None` boxes.
+//!
+//! Reading order is the order of the vectors: `Page::blocks`, `Block::lines`,
+//! `Line::words` and `Article::body` are always in reading order.
+//!
+//! The output types (`Document`, `Article`, ...) are the published JSON
+//! contract, `schema/newsclip.schema.json`; optional geometry fields are
+//! omitted when absent so that geometry-less inputs and later input paths
+//! produce the same shape.
+
+use serde::{Deserialize, Serialize};
+
+/// An axis-aligned box in points, origin top-left.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BBox {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl BBox {
+    pub fn width(&self) -> f32 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f32 {
+        self.y1 - self.y0
+    }
+    /// The smallest box holding both.
+    pub fn union(&self, other: &BBox) -> BBox {
+        BBox {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+    /// Union of all boxes, `None` when there are none.
+    pub fn union_all<'a>(boxes: impl IntoIterator<Item = &'a BBox>) -> Option<BBox> {
+        boxes.into_iter().fold(None, |acc: Option<BBox>, b| {
+            Some(acc.map_or(*b, |a| a.union(b)))
+        })
+    }
+}
+
+/// A word (Latin) or a run of glyphs (CJK) with what the input told about it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Word {
+    pub text: String,
+    pub bbox: Option<BBox>,
+    pub font_size: Option<f32>,
+    pub bold: bool,
+    /// OCR confidence in 0..=1; `None` for text layers and dumps.
+    pub confidence: Option<f32>,
+}
+
+/// The role layout gives a line; split turns roles into article fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Running text of an article.
+    Body,
+    /// A display line: headline, kicker or sub-heading; split decides which
+    /// from its neighbours.
+    Heading,
+    /// Over-line above a headline (引题).
+    Kicker,
+    /// Line below a headline that starts with a dash (副题).
+    Subtitle,
+    /// Sub-heading inside an article.
+    Subheading,
+    Byline,
+    /// A photo caption (may carry its credit on the same line).
+    Caption,
+    /// A photo credit on its own (`许廷合 摄`, `Photo: X`).
+    Credit,
+    /// A source tag ending an article (`（魏宣）`).
+    SourceTag,
+    /// Page furniture: page numbers, running heads, edition lines.
+    Furniture,
+}
+
+/// One printed line. For dumps `text` is the raw line (trailing whitespace
+/// removed) and `words` is empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    pub words: Vec<Word>,
+    pub bbox: Option<BBox>,
+    pub font_size: Option<f32>,
+    pub role: Role,
+    /// 0-based index of the line in its source (dump line number, or order
+    /// of extraction), for messages and tests.
+    pub source_index: usize,
+}
+
+impl Line {
+    /// A geometry-less line, as read from a dump.
+    pub fn from_text(text: impl Into<String>, source_index: usize) -> Line {
+        Line {
+            text: text.into(),
+            words: Vec::new(),
+            bbox: None,
+            font_size: None,
+            role: Role::Body,
+            source_index,
+        }
+    }
+}
+
+/// Lines that belong together visually: a run of lines between blank lines
+/// in a dump, a paragraph or display group on a page with geometry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Block {
+    pub lines: Vec<Line>,
+    pub bbox: Option<BBox>,
+}
+
+/// One page in reading order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// 1-based page number within the input.
+    pub number: u32,
+    pub width: Option<f32>,
+    pub height: Option<f32>,
+    pub blocks: Vec<Block>,
+}
+
+// ---------------------------------------------------------------------------
+// Output contract (schema/newsclip.schema.json)
+// ---------------------------------------------------------------------------
+
+/// Everything newsclip found in one input file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub source: Source,
+    pub articles: Vec<Article>,
+    #[serde(default)]
+    pub furniture: Vec<Furniture>,
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// The input path as given (`-` for stdin).
+    pub path: String,
+    /// `dump`, `pdf`, `image`.
+    pub format: String,
+    /// The text encoding used to decode a dump (`UTF-8`, `GB18030`,
+    /// `UTF-16LE`, ...); `null` for binary formats.
+    pub encoding: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleKind {
+    /// A story with running text.
+    News,
+    /// A photo with a text block and a credit, no separate story.
+    Photo,
+    /// A short item without a headline.
+    Brief,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable within a document: `p{page}-a{n}` in reading order.
+    pub id: String,
+    pub page: u32,
+    pub kind: ArticleKind,
+    pub kicker: Option<String>,
+    pub headline: Option<String>,
+    pub subheadline: Option<String>,
+    pub dateline: Option<String>,
+    pub byline: Option<Byline>,
+    pub source_tag: Option<String>,
+    pub body: Vec<BodyItem>,
+    #[serde(default)]
+    pub captions: Vec<Caption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+}
+
+/// A byline as printed plus the names it contains, by function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Byline {
+    pub raw: String,
+    #[serde(default)]
+    pub reporters: Vec<String>,
+    #[serde(default)]
+    pub correspondents: Vec<String>,
+    #[serde(default)]
+    pub photographers: Vec<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    Paragraph,
+    Subheading,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BodyItem {
+    pub kind: BodyKind,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+impl BodyItem {
+    pub fn paragraph(text: impl Into<String>) -> BodyItem {
+        BodyItem {
+            kind: BodyKind::Paragraph,
+            text: text.into(),
+            bbox: None,
+            confidence: None,
+        }
+    }
+    pub fn subheading(text: impl Into<String>) -> BodyItem {
+        BodyItem {
+            kind: BodyKind::Subheading,
+            ..BodyItem::paragraph(text)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption {
+    pub text: String,
+    pub credit: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FurnitureKind {
+    PageNumber,
+    RunningHead,
+    Other,
+}
+
+/// A line of page furniture, kept out of the articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Furniture {
+    pub page: u32,
+    pub kind: FurnitureKind,
+    pub text: String,
+}
+
+/// Something worth knowing that did not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable machine-readable code, e.g. `encoding-guessed`.
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+}
+
+impl Warning {
+    pub fn new(code: &str, message: impl Into<String>) -> Warning {
+        Warning {
+            code: code.to_string(),
+            message: message.into(),
+            page: None,
+        }
+    }
+}
+
+impl Article {
+    /// Body paragraphs joined with newlines (sub-headings excluded): the text
+    /// that body CER is computed on.
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for item in self.body.iter().filter(|b| b.kind == BodyKind::Paragraph) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&item.text);
+        }
+        out
+    }
+}

@@ -1,1 +1,360 @@
-fn main(){}
+//! The `newsclip` command: arguments, reading inputs, writing outputs,
+//! progress and exit codes. No pipeline logic lives here.
+//!
+//! Exit codes: 0 every input succeeded; 1 at least one input failed (the
+//! others were still processed and written); 2 usage error, or the output
+//! could not be written.
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use clap::{Parser, Subcommand};
+use rayon::prelude::*;
+
+use newsclip::eval;
+use newsclip::extract::decode;
+use newsclip::model::Document;
+use newsclip::output::{self, Format};
+use newsclip::pipeline::{self, Options};
+
+#[derive(Parser)]
+#[command(name = "newsclip", version, about = "Newspaper pages to clean, article-level structured data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find the articles in text dumps of newspaper pages.
+    Extract(ExtractArgs),
+    /// Score a prediction against a gold file (or directories of them).
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Files, directories (searched recursively for .txt dumps) or `-` for
+    /// standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output file (one input) or directory (several inputs, or a directory
+    /// input); standard output when absent.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Decode dumps with this encoding (utf-8, gb18030, gbk, utf-16le...)
+    /// instead of detecting it.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Inputs processed at once; 0 means one per core.
+    #[arg(short, long, default_value_t = 0)]
+    jobs: usize,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`.
+    gold: PathBuf,
+    /// Predicted document, or a directory of `NAME.json`.
+    pred: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Extract(args) => run_extract(args),
+        Command::Eval(args) => run_eval(args),
+    }
+}
+
+/// One unit of work: where to read, how to name it, where to write.
+struct Job {
+    input: PathBuf,
+    display: String,
+    /// Output path when writing one file per input.
+    out: Option<PathBuf>,
+}
+
+fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new(); // (path, name relative to its argument)
+    for input in &args.inputs {
+        if input.as_os_str() == "-" {
+            found.push((input.clone(), PathBuf::from("stdin")));
+        } else if input.is_dir() {
+            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| is_input_file(p))
+                .collect();
+            files.sort();
+            for f in files {
+                let rel = f.strip_prefix(input).map(Path::to_path_buf).unwrap_or_else(|_| f.clone());
+                found.push((f, rel));
+            }
+        } else {
+            let name = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
+            found.push((input.clone(), name));
+        }
+    }
+    let many = found.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
+    let out_is_dir = args
+        .output
+        .as_ref()
+        .is_some_and(|o| many || o.is_dir() || o.to_string_lossy().ends_with('/'));
+    let ext = args.format.extension();
+    Ok(found
+        .into_iter()
+        .map(|(path, rel)| {
+            let out = match &args.output {
+                Some(o) if out_is_dir => Some(o.join(rel.with_extension(ext))),
+                Some(o) => Some(o.clone()),
+                None => None,
+            };
+            Job {
+                display: path.display().to_string(),
+                input: path,
+                out,
+            }
+        })
+        .collect())
+}
+
+fn is_input_file(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        Some("txt")
+    )
+}
+
+fn read_input(job: &Job) -> Result<Vec<u8>, newsclip::Error> {
+    if job.input.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| newsclip::Error::io(e, "-"))?;
+        Ok(buf)
+    } else {
+        fs::read(&job.input).map_err(|e| newsclip::Error::io(e, &job.input))
+    }
+}
+
+/// Writes through a temporary file and a rename, so that an interrupted
+/// run never leaves a half-written output behind.
+fn write_atomically(path: &Path, doc: &Document, format: Format) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    if path == Path::new("/dev/null") {
+        return output::write_document(&mut io::sink(), doc, format);
+    }
+    let tmp = path.with_extension(format!("{}.part", format.extension()));
+    {
+        let mut w = io::BufWriter::new(fs::File::create(&tmp)?);
+        output::write_document(&mut w, doc, format)?;
+        w.flush()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+fn run_extract(args: ExtractArgs) -> ExitCode {
+    let encoding = match &args.encoding {
+        Some(label) => match decode::encoding_by_label(label) {
+            Some(e) => Some(e),
+            None => {
+                eprintln!("newsclip: unknown encoding '{label}' (try utf-8, gb18030, gbk, big5, utf-16le, utf-16be)");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let options = Options { encoding };
+    let jobs = match collect_jobs(&args) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("newsclip: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if jobs.is_empty() {
+        eprintln!("newsclip: no input files found (directories are searched for .txt dumps)");
+        return ExitCode::from(1);
+    }
+    let threads = if args.jobs == 0 { 0 } else { args.jobs };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("newsclip: cannot start worker threads: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let progress = if !args.quiet && jobs.len() > 1 && io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} (eta {eta})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let failed = AtomicBool::new(false);
+    let output_failed = AtomicBool::new(false);
+    let report = |msg: String| {
+        match &progress {
+            Some(bar) => bar.suspend(|| eprintln!("newsclip: {msg}")),
+            None => eprintln!("newsclip: {msg}"),
+        };
+    };
+    let process = |job: &Job| -> Option<Document> {
+        let result = read_input(job).and_then(|bytes| pipeline::process_dump_bytes(&bytes, &job.display, &options));
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        match result {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                failed.store(true, Ordering::Relaxed);
+                report(e.to_string());
+                None
+            }
+        }
+    };
+    if jobs.iter().all(|j| j.out.is_some()) {
+        // One output file per input: write each as soon as it is done.
+        pool.install(|| {
+            jobs.par_iter().for_each(|job| {
+                if let (Some(doc), Some(out)) = (process(job), &job.out) {
+                    if let Err(e) = write_atomically(out, &doc, args.format) {
+                        output_failed.store(true, Ordering::Relaxed);
+                        report(format!("{}: cannot write output: {e}", out.display()));
+                    }
+                }
+            })
+        });
+    } else {
+        // Standard output: keep input order; write each document as soon
+        // as it and all before it are done.
+        let stdout = io::stdout();
+        let state = Mutex::new((0usize, std::collections::BTreeMap::<usize, Option<Document>>::new()));
+        let write_ready = |lock: &mut (usize, std::collections::BTreeMap<usize, Option<Document>>)| {
+            let mut out = stdout.lock();
+            while let Some(entry) = lock.1.remove(&lock.0) {
+                if let Some(doc) = entry {
+                    if let Err(e) = output::write_document(&mut out, &doc, args.format).and_then(|_| out.flush()) {
+                        if !output_failed.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe {
+                            report(format!("cannot write to standard output: {e}"));
+                        }
+                    }
+                }
+                lock.0 += 1;
+            }
+        };
+        pool.install(|| {
+            jobs.par_iter().enumerate().for_each(|(i, job)| {
+                let doc = process(job);
+                if let Ok(mut lock) = state.lock() {
+                    lock.1.insert(i, doc);
+                    write_ready(&mut lock);
+                }
+            })
+        });
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if output_failed.load(Ordering::Relaxed) {
+        ExitCode::from(2)
+    } else if failed.load(Ordering::Relaxed) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn load_document(path: &Path) -> Result<Document, String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a newsclip document: {e}", path.display()))
+}
+
+/// Pairs gold and predicted files: two files, or two directories where
+/// `NAME.gold.json` (or `NAME.json`) in GOLD pairs with `NAME.json` in PRED.
+fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
+    if !gold.is_dir() {
+        return Ok(vec![(gold.to_path_buf(), pred.to_path_buf())]);
+    }
+    if !pred.is_dir() {
+        return Err(format!("{} is a directory, so {} must be one too", gold.display(), pred.display()));
+    }
+    let mut pairs = Vec::new();
+    let mut entries: Vec<PathBuf> = fs::read_dir(gold)
+        .map_err(|e| format!("{}: {e}", gold.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    entries.sort();
+    for g in entries {
+        let name = g.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let stem = name.trim_end_matches(".json").trim_end_matches(".gold");
+        let p = pred.join(format!("{stem}.json"));
+        if !p.exists() {
+            return Err(format!("{}: no prediction {} for it", g.display(), p.display()));
+        }
+        pairs.push((g, p));
+    }
+    if pairs.is_empty() {
+        return Err(format!("{}: no .json gold files", gold.display()));
+    }
+    Ok(pairs)
+}
+
+fn run_eval(args: EvalArgs) -> ExitCode {
+    let pairs = match eval_pairs(&args.gold, &args.pred) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("newsclip: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut docs = Vec::new();
+    for (g, p) in &pairs {
+        match (load_document(g), load_document(p)) {
+            (Ok(g), Ok(p)) => docs.push((g, p)),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("newsclip: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let report = eval::evaluate_many(&docs);
+    let text = if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("newsclip: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        report.to_table()
+    };
+    let mut out = io::stdout().lock();
+    if writeln!(out, "{text}").is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}

@@ -119,6 +119,9 @@ impl Line {
 pub struct Block {
     pub lines: Vec<Line>,
     pub bbox: Option<BBox>,
+    /// Width of a full line of the block's column: ems for dumps (see
+    /// `script::text_width`), points for geometry. Set by layout.
+    pub measure: Option<f32>,
 }
 
 /// One page in reading order.

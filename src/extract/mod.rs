@@ -1,0 +1,9 @@
+//! Extract: input bytes to pages of lines (dumps) or glyphs/words with boxes.
+//!
+//! Contract: extraction decodes and positions; it never guesses columns,
+//! roles or articles. Each input kind has its own module:
+//! - [`decode`]: bytes of a text dump to a string (encoding detection);
+//! - [`dump`]: a decoded dump to pages of blank-line separated blocks.
+
+pub mod decode;
+pub mod dump;

@@ -1,0 +1,417 @@
+//! Text cues: what a line's wording says about its role.
+//!
+//! These are the conventions of newspaper typesetting, in Chinese and in
+//! English, not the wording of any one page: bylines name a function
+//! (记者, 通讯员, 文/, By), credits end in 摄 or start with Photo, source tags
+//! are a short agency or office name in brackets after the last sentence,
+//! running heads carry the paper's date, openers (本报讯, ...电, a capitalised
+//! place followed by a dash) start a story. Geometry, where the input has
+//! it, outranks these cues; for dumps they are most of the evidence.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid regex"));
+    };
+}
+
+// A personal name in a byline: CJK (2-4 chars, maybe with a middle dot) or
+// Latin words.
+const ZH_NAMES: &str = r"[\p{Han}·]{2,}(?:[\s、，,]+[\p{Han}·]{2,})*";
+
+re!(
+    SOURCE_TAG,
+    r"^[（(](?:据)?[\p{Han}A-Za-z·]{1,12}[）)]$"
+);
+re!(
+    TRAILING_SOURCE_TAG,
+    r"(?:[。！？…”’）)]|\.)\s*([（(](?:据)?[\p{Han}A-Za-z·]{1,12}[）)])$"
+);
+re!(
+    ZH_CREDIT,
+    r"^(?:(?:摄影|图)\s*[:：/／]?\s*)?([\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)\s*[/／]?\s*摄(?:影)?$|^(?:摄影|图)\s*[:：/／]?\s*([\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)$"
+);
+re!(
+    EN_CREDIT,
+    r"^(?:(?:Photos?|Photograph|Picture|Image)(?:\s+by|:)\s*(.{2,60})|\(([A-Z][\w.' -]{1,40})/([A-Z][\w.' -]{1,40})\))$"
+);
+re!(
+    CAPTION_WITH_ZH_CREDIT,
+    r"^(.{6,}?)\s+((?:[\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)\s*[/／]?\s*摄)$"
+);
+re!(
+    CAPTION_WITH_EN_CREDIT,
+    r"^(.{6,}?)\s*((?:Photos?|Photograph)(?:\s+by|:)\s*[A-Z][\w.' -]{1,40}|\([A-Z][\w.' -]{1,40}/[A-Z][\w.' -]{1,40}\))$"
+);
+re!(
+    ZH_BYLINE,
+    &format!(
+        r"^(?:◎\s*)?(?:(?:本报|本刊)?(?:记者|通讯员|实习生|特约记者|见习记者|融媒体记者|首席记者)\s*{n}\s*)+$|^(?:◎\s*)?(?:文\s*[/／]\s*{n})(?:\s*图\s*[/／]\s*{n})?$|^(?:◎\s*)?(?:图\s*[/／]\s*{n})(?:\s*文\s*[/／]\s*{n})?$",
+        n = ZH_NAMES
+    )
+);
+re!(
+    EN_BYLINE,
+    r"^(?:By|BY)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)*(?:,\s*[A-Za-z ]{2,40})?$"
+);
+re!(SUBTITLE, r"^(?:——|--|－－|—\s)\s*\S");
+re!(
+    SUBHEADING_MARKER,
+    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|[■◆▲●★□◇△]\s*\S)"
+);
+re!(
+    PAGE_NUMBER,
+    r"^(?:第\s*\d{1,3}\s*版|[A-Z]?\d{1,3}|[-–—]\s*\d{1,3}\s*[-–—]|(?i:page)\s+[A-Z]?\d{1,3}|\d{1,3}\s*/\s*\d{1,3})$"
+);
+re!(
+    ZH_RUNNING_HEAD,
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.*(?:星期|周)[一二三四五六日天]|(?:星期|周)[一二三四五六日天].*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+);
+re!(
+    EN_RUNNING_HEAD,
+    r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+);
+re!(
+    EDITOR_LINE,
+    r"^(?:责任编辑|责编|编辑|校对|美编|版式|组版|审校|值班编委)\s*[：:\s]"
+);
+re!(
+    ZH_OPENER,
+    r"^(本报讯|本报[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|新华社[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|中新社[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|[\p{Han}]{2,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|据[\p{Han}]{2,8}报道[，,]?)\s*(?:[（(]([^（）()]{1,60})[）)])?"
+);
+re!(
+    EN_DATELINE,
+    r"^([A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{1,2})?)?(?:\s+\([A-Z][A-Za-z .]+\))?)\s*(?:—|–|--)\s*"
+);
+re!(ZH_BYLINE_OPENER, r"^(?:记者|通讯员)\s*[\p{Han}·]{2,4}(?:\s+\S+)*$");
+
+/// `（魏宣）` standing alone on a line.
+pub fn is_source_tag(line: &str) -> bool {
+    SOURCE_TAG.is_match(line.trim())
+}
+
+/// A source tag at the end of a paragraph, after its last sentence: returns
+/// the byte offset where the tag (and the spaces before it) starts, and the
+/// tag itself.
+pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
+    let t = text.trim_end();
+    let caps = TRAILING_SOURCE_TAG.captures(t)?;
+    let tag = caps.get(1)?;
+    let start = t[..tag.start()].trim_end().len();
+    Some((start, tag.as_str().to_string()))
+}
+
+/// A photo credit standing alone: returns the photographer names.
+pub fn credit_names(line: &str) -> Option<Vec<String>> {
+    let line = line.trim();
+    if let Some(c) = ZH_CREDIT.captures(line) {
+        let names = c.get(1).or_else(|| c.get(2))?.as_str();
+        return Some(split_names(names));
+    }
+    if let Some(c) = EN_CREDIT.captures(line) {
+        let names = c.get(1).or_else(|| c.get(2))?.as_str();
+        return Some(split_latin_names(names));
+    }
+    None
+}
+
+/// A caption line that ends with its credit: returns (caption text, credit
+/// as printed).
+pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
+    let line = line.trim();
+    let c = CAPTION_WITH_ZH_CREDIT
+        .captures(line)
+        .or_else(|| CAPTION_WITH_EN_CREDIT.captures(line))?;
+    let text = c.get(1)?.as_str().trim_end();
+    // The caption part is prose; a bare name list would be a credit line.
+    if !crate::script::ends_sentence(text) && credit_names(line).is_some() {
+        return None;
+    }
+    Some((text.to_string(), c.get(2)?.as_str().to_string()))
+}
+
+/// A byline standing on its own line.
+pub fn is_byline(line: &str) -> bool {
+    let line = line.trim();
+    line.chars().count() <= 60 && (ZH_BYLINE.is_match(line) || EN_BYLINE.is_match(line))
+}
+
+/// A subtitle line (副题) opening with a dash.
+pub fn is_subtitle(line: &str) -> bool {
+    SUBTITLE.is_match(line.trim())
+}
+
+/// A numbered or bulleted sub-heading (`一、`, `（二）`, `■`).
+pub fn has_subheading_marker(line: &str) -> bool {
+    SUBHEADING_MARKER.is_match(line.trim())
+}
+
+/// What kind of page furniture the line is, if it is any.
+pub fn furniture_kind(line: &str) -> Option<crate::model::FurnitureKind> {
+    use crate::model::FurnitureKind;
+    let line = line.trim();
+    if line.chars().count() > 80 {
+        return None;
+    }
+    if PAGE_NUMBER.is_match(line) {
+        Some(FurnitureKind::PageNumber)
+    } else if ZH_RUNNING_HEAD.is_match(line) || EN_RUNNING_HEAD.is_match(line) {
+        Some(FurnitureKind::RunningHead)
+    } else if EDITOR_LINE.is_match(line) {
+        Some(FurnitureKind::Other)
+    } else {
+        None
+    }
+}
+
+/// An opener at the start of a story's first paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opener {
+    /// `本报讯`, `新华社北京1月8日电`, `LONDON, Jan. 8 (Reuters)`.
+    pub dateline: String,
+    /// The bracketed byline of a Chinese opener, as printed.
+    pub byline: Option<String>,
+    /// Byte length of the opener in the paragraph (what to remove).
+    pub len: usize,
+}
+
+/// Finds an opener (`本报讯（记者 X）`, `...电`, `CITY — `) at the start of a
+/// paragraph. Works on the paragraph as joined, before justification spaces
+/// are removed, so the byline keeps the spaces that separate its names.
+pub fn opener(paragraph: &str) -> Option<Opener> {
+    if let Some(c) = ZH_OPENER.captures(paragraph) {
+        let whole = c.get(0)?;
+        let dateline = crate::script::remove_justification_spaces(c.get(1)?.as_str());
+        let byline = c.get(2).map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
+        // `本报讯` alone with no bracket is still an opener; a bracket that is
+        // not a byline (e.g. an aside) is left in the text.
+        if let Some(b) = &byline {
+            if !looks_like_bracket_byline(b) {
+                let end = c.get(1)?.end();
+                return Some(Opener {
+                    dateline,
+                    byline: None,
+                    len: end,
+                });
+            }
+        }
+        return Some(Opener {
+            dateline,
+            byline,
+            len: whole.end(),
+        });
+    }
+    if let Some(c) = EN_DATELINE.captures(paragraph) {
+        let dateline = c.get(1)?.as_str().trim().to_string();
+        // A dateline names a place in capitals; "I — " or a one-letter
+        // token is not one.
+        if dateline.chars().filter(|c| c.is_ascii_uppercase()).count() >= 3 {
+            return Some(Opener {
+                dateline,
+                byline: None,
+                len: c.get(0)?.end(),
+            });
+        }
+    }
+    None
+}
+
+fn looks_like_bracket_byline(s: &str) -> bool {
+    ZH_BYLINE_OPENER.is_match(s.trim()) || ZH_BYLINE.is_match(s.trim())
+}
+
+/// Common Chinese surnames, used only to split a run of names printed without
+/// separators (`许廷合李玎`) into names of two or three characters.
+const COMMON_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+
+fn is_surname(c: char) -> bool {
+    COMMON_SURNAMES.contains(c)
+}
+
+/// Splits a run of CJK names: separators first, then unseparated runs of
+/// five or more characters at a common surname.
+pub fn split_names(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in s
+        .split(|c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '/' | '／'))
+        .filter(|p| !p.is_empty())
+    {
+        if part.chars().any(|c| c.is_ascii_alphabetic()) {
+            out.extend(split_latin_names(part));
+            continue;
+        }
+        out.extend(split_name_run(part));
+    }
+    out
+}
+
+fn split_name_run(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    let n = chars.len();
+    if n <= 4 {
+        return vec![run.to_string()];
+    }
+    // Try cuts into pieces of 2 or 3 characters, each starting with a
+    // common surname; prefer 3-character names (the most common length).
+    fn cut(chars: &[char]) -> Option<Vec<usize>> {
+        if chars.is_empty() {
+            return Some(Vec::new());
+        }
+        for len in [3usize, 2] {
+            if chars.len() >= len && is_surname(chars[0]) {
+                if let Some(mut rest) = cut(&chars[len..]) {
+                    rest.insert(0, len);
+                    return Some(rest);
+                }
+            }
+        }
+        None
+    }
+    match cut(&chars) {
+        Some(lens) => {
+            let mut out = Vec::new();
+            let mut i = 0;
+            for l in lens {
+                out.push(chars[i..i + l].iter().collect());
+                i += l;
+            }
+            out
+        }
+        None => vec![run.to_string()],
+    }
+}
+
+/// Splits `Jane Doe and John Roe` / `Jane Doe, John Roe` into names.
+pub fn split_latin_names(s: &str) -> Vec<String> {
+    s.split(" and ")
+        .flat_map(|p| p.split(['&', ',', ';']))
+        .map(|p| p.trim().trim_end_matches('.').trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Names in a byline, by function.
+pub fn parse_byline(raw: &str) -> crate::model::Byline {
+    let mut b = crate::model::Byline {
+        raw: raw.split_whitespace().collect::<Vec<_>>().join(" "),
+        ..Default::default()
+    };
+    let text = raw.trim().trim_start_matches('◎').trim();
+    if let Some(rest) = text.strip_prefix("By ").or_else(|| text.strip_prefix("BY ")) {
+        // `By Jane Doe and John Roe, Staff Writers`: a trailing lowercase or
+        // title phrase after the last comma is a job title, not a name.
+        let mut names = split_latin_names(rest);
+        if names.len() > 1 {
+            let last = names.last().map(|s| s.as_str()).unwrap_or("");
+            if is_job_title(last) {
+                names.pop();
+            }
+        }
+        b.authors = names;
+        return b;
+    }
+    if let Some(names) = credit_names(text) {
+        b.photographers = names;
+        return b;
+    }
+    // Labelled parts: a label, then the names up to the next label.
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(本报|本刊)?(特约记者|见习记者|融媒体记者|首席记者|记者|通讯员|实习生|文\s*[/／]|图\s*[/／]|摄影\s*[:：/／]?)")
+            .expect("valid regex")
+    });
+    let labels: Vec<(usize, usize, String)> = LABEL
+        .captures_iter(text)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            let label = c.get(2)?.as_str().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            Some((m.start(), m.end(), label))
+        })
+        .collect();
+    for (i, (_, end, label)) in labels.iter().enumerate() {
+        let stop = labels.get(i + 1).map(|l| l.0).unwrap_or(text.len());
+        let names = split_names(text[*end..stop].trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '：' | ':' | '/' | '／')
+        }));
+        let target = match label.as_str() {
+            "通讯员" => &mut b.correspondents,
+            s if s.starts_with('图') || s.starts_with("摄影") => &mut b.photographers,
+            s if s.starts_with('文') => &mut b.authors,
+            _ => &mut b.reporters,
+        };
+        target.extend(names);
+    }
+    b
+}
+
+fn is_job_title(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    ["writer", "staff", "correspondent", "reporter", "editor", "press", "news", "bureau", "contributor"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_in_every_form() {
+        let b = parse_byline("本报记者孙江锋通讯员王妍娜");
+        assert_eq!(b.reporters, vec!["孙江锋"]);
+        assert_eq!(b.correspondents, vec!["王妍娜"]);
+        let b = parse_byline("记者 许廷合 通讯员 丁姜岚");
+        assert_eq!((b.reporters, b.correspondents), (vec!["许廷合".to_string()], vec!["丁姜岚".to_string()]));
+        let b = parse_byline("◎ 文/张三丰 图/李四光");
+        assert_eq!((b.authors, b.photographers), (vec!["张三丰".to_string()], vec!["李四光".to_string()]));
+        let b = parse_byline("记者 王小明 李玎");
+        assert_eq!(b.reporters, vec!["王小明", "李玎"]);
+        let b = parse_byline("本报记者许廷合李玎");
+        assert_eq!(b.reporters, vec!["许廷合", "李玎"]);
+        let b = parse_byline("By Jane Doe and John Roe, Staff Writers");
+        assert_eq!(b.authors, vec!["Jane Doe", "John Roe"]);
+        let b = parse_byline("许廷合 摄");
+        assert_eq!(b.photographers, vec!["许廷合"]);
+        assert!(is_byline("本报记者孙江锋通讯员王妍娜"));
+        assert!(is_byline("By JANE DOE"));
+        assert!(!is_byline("记者从会上了解到，今年将继续推进"));
+    }
+
+    #[test]
+    fn openers_and_datelines() {
+        let o = opener("本报讯（记者 许廷合 通讯员 丁姜岚）1 月 6 日，河南").unwrap();
+        assert_eq!(o.dateline, "本报讯");
+        assert_eq!(o.byline.as_deref(), Some("记者 许廷合 通讯员 丁姜岚"));
+        let o = opener("新华社北京1月8日电（记者 张三 李四）国务院").unwrap();
+        assert_eq!(o.dateline, "新华社北京1月8日电");
+        let o = opener("本报北京1月8日电（记者王五）今天").unwrap();
+        assert_eq!(o.dateline, "本报北京1月8日电");
+        let o = opener("LONDON, Jan. 8 (Reuters) — The bank said").unwrap();
+        assert_eq!(o.dateline, "LONDON, Jan. 8 (Reuters)");
+        let o = opener("SPRINGFIELD — The council").unwrap();
+        assert_eq!(o.dateline, "SPRINGFIELD");
+        assert!(opener("会议要求，提升站位").is_none());
+    }
+
+    #[test]
+    fn tags_credits_furniture() {
+        assert!(is_source_tag("（魏宣）"));
+        assert!(!is_source_tag("（以下简称世纪通讯）与河南"));
+        assert_eq!(
+            trailing_source_tag("暖的春节。 （魏宣）").map(|t| t.1),
+            Some("（魏宣）".to_string())
+        );
+        assert!(trailing_source_tag("物业服务企业（物管会）").is_none());
+        assert_eq!(credit_names("许廷合 摄"), Some(vec!["许廷合".to_string()]));
+        assert_eq!(credit_names("Photo: Mary Lee"), Some(vec!["Mary Lee".to_string()]));
+        let (text, credit) = caption_with_credit("党支部在“红色议事厅”召开议事会。 许廷合 摄").unwrap();
+        assert_eq!(text, "党支部在“红色议事厅”召开议事会。");
+        assert_eq!(credit, "许廷合 摄");
+        assert!(furniture_kind("第3版").is_some());
+        assert!(furniture_kind("许昌日报  2023年1月10日  星期二").is_some());
+        assert!(furniture_kind("THE DAILY STAR  Tuesday, January 10, 2023").is_some());
+        assert!(furniture_kind("责任编辑 张某  校对 李某").is_some());
+        assert!(furniture_kind("魏都区召开社会救助工作专题会议").is_none());
+    }
+}

@@ -1,0 +1,393 @@
+//! Layout for text dumps: a role for every line, from the line's shape and
+//! wording, without geometry.
+//!
+//! Input: a [`Page`] from `extract::dump` (blocks of lines, all `Body`).
+//! Output: the same page with a [`Role`] on every line, each block's column
+//! measure set, and a headline line that the dump glued onto the next
+//! fragment's first line split back into two lines. Text is not changed
+//! otherwise; joining lines is left to `reflow`, article structure to
+//! `split`.
+//!
+//! The evidence, in order of strength:
+//! 1. wording cues (`cues`): furniture at the page's top and bottom, source
+//!    tags, credits, captions with credits, bylines, subtitles;
+//! 2. prose punctuation: a line holding `。` or ending in `，、：；` is text;
+//! 3. the column measure: the typical width (in ems, see `script`) of the
+//!    lines of a block. Running text fills the measure except on a
+//!    paragraph's last line and (in CJK) its indented first line; a display
+//!    line is shorter or wider than the measure and does not end a
+//!    sentence;
+//! 4. continuity: a full line that does not end a sentence runs on into the
+//!    next line, across a blank line (a column break) if need be.
+
+use crate::layout::cues;
+use crate::model::{Block, Line, Page, Role};
+use crate::script::{ends_sentence, is_mostly_cjk, is_opening_punct, text_width};
+
+/// How far below the measure (in ems) a CJK line may fall and still count as
+/// full: punctuation compression and kinsoku shift lines by about one em.
+const CJK_FULL_SLACK: f32 = 1.25;
+/// A line this much wider than the measure spans more than its column.
+const OVERWIDE: f32 = 1.75;
+/// A CJK paragraph's first line is indented two ems; with punctuation
+/// compression it can hold up to about four ems less than a full line.
+const MAX_INDENT: f32 = 4.5;
+/// Lines of page furniture sit among the first and last few lines.
+const FURNITURE_LINES: usize = 3;
+
+#[derive(Debug, Clone)]
+struct Item {
+    line: Line,
+    block: usize,
+    width: f32,
+    cjk: bool,
+    /// Role decided by wording, before shape is looked at.
+    fixed: bool,
+}
+
+/// Assigns roles to the lines of a dump page; see the module doc.
+pub fn assign_roles(page: &mut Page) {
+    let mut items: Vec<Item> = Vec::new();
+    for (b, block) in page.blocks.iter().enumerate() {
+        for line in &block.lines {
+            items.push(Item {
+                width: text_width(&line.text),
+                cjk: is_mostly_cjk(&line.text),
+                line: line.clone(),
+                block: b,
+                fixed: false,
+            });
+        }
+    }
+    let n_blocks = page.blocks.len();
+    mark_by_wording(&mut items);
+    let measures = block_measures(&items, n_blocks);
+    classify_by_shape(&mut items, &measures);
+    // Rebuild blocks; a glued line split in two starts a new block with its
+    // body part (the headline and the text were separate in print).
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut last_block = usize::MAX;
+    for it in items {
+        if it.block != last_block {
+            blocks.push(Block {
+                lines: Vec::new(),
+                bbox: None,
+                measure: measures.get(it.block).copied().flatten(),
+            });
+            last_block = it.block;
+        }
+        if let Some(b) = blocks.last_mut() {
+            b.lines.push(it.line);
+        }
+    }
+    page.blocks = blocks;
+}
+
+fn mark_by_wording(items: &mut Vec<Item>) {
+    // A source tag printed at the end of a paragraph's last line is a line
+    // of its own for what follows: the sentence before it is complete.
+    let mut k = 0;
+    while k < items.len() {
+        if let Some((cut, _)) = cues::trailing_source_tag(&items[k].line.text) {
+            if cut > 0 {
+                let mut tag = items[k].clone();
+                tag.line.text = items[k].line.text[cut..].trim().to_string();
+                tag.width = text_width(&tag.line.text);
+                items[k].line.text.truncate(cut);
+                items[k].width = text_width(&items[k].line.text);
+                items.insert(k + 1, tag);
+                k += 1;
+            }
+        }
+        k += 1;
+    }
+    let n = items.len();
+    for k in 0..n {
+        let text = items[k].line.text.clone();
+        let near_edge = k < FURNITURE_LINES || k + FURNITURE_LINES >= n;
+        let role = if cues::furniture_kind(&text).is_some()
+            && (near_edge || cues::furniture_kind(&text) == Some(crate::model::FurnitureKind::Other))
+        {
+            Some(Role::Furniture)
+        } else if cues::is_source_tag(&text) {
+            Some(Role::SourceTag)
+        } else if cues::credit_names(&text).is_some() {
+            Some(Role::Credit)
+        } else if cues::is_byline(&text) {
+            Some(Role::Byline)
+        } else if cues::caption_with_credit(&text).is_some() {
+            Some(Role::Caption)
+        } else {
+            None
+        };
+        if let Some(r) = role {
+            items[k].line.role = r;
+            items[k].fixed = true;
+        }
+    }
+}
+
+/// The measure of each block: the median width of its lines other than the
+/// last (a paragraph's last line is short), over lines not fixed by wording.
+/// Blocks too small to tell borrow from the nearest block after them (a
+/// heading usually precedes its text), else before them.
+fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
+    let mut own: Vec<Option<f32>> = vec![None; n_blocks];
+    let mut start = 0;
+    while start < items.len() {
+        let b = items[start].block;
+        let mut end = start;
+        while end < items.len() && items[end].block == b {
+            end += 1;
+        }
+        let mut widths: Vec<f32> = items[start..end.saturating_sub(1)]
+            .iter()
+            .filter(|it| !it.fixed)
+            .map(|it| it.width)
+            .collect();
+        if widths.len() >= 2 {
+            widths.sort_by(|a, b| a.total_cmp(b));
+            own[b] = Some(widths[widths.len() / 2]);
+        }
+        start = end;
+    }
+    let mut out = own.clone();
+    for b in 0..n_blocks {
+        if out[b].is_none() {
+            out[b] = own[b + 1..]
+                .iter()
+                .flatten()
+                .next()
+                .or_else(|| own[..b].iter().rev().flatten().next())
+                .copied();
+        }
+    }
+    out
+}
+
+/// Can a line be a display line (headline, kicker, sub-heading) by its
+/// punctuation? Display lines hold no full stop and do not end in
+/// punctuation that continues a sentence.
+fn has_prose_punctuation(text: &str) -> bool {
+    text.contains('。')
+        || text.contains(". ")
+        || text
+            .trim_end()
+            .ends_with(['，', '、', '：', '；', ',', ';', ':', '-'])
+}
+
+fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
+    if it.cjk {
+        it.width >= measure - CJK_FULL_SLACK
+    } else {
+        // Latin lines wrap at word boundaries: a line is full when the next
+        // line's first word would not have fitted on it.
+        let next_word = next
+            .and_then(|n| n.line.text.split_whitespace().next())
+            .map(text_width)
+            .unwrap_or(2.0);
+        it.width + 0.5 + next_word > measure - (0.08 * measure).max(1.0)
+    }
+}
+
+fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
+    let mut k = 0;
+    while k < items.len() {
+        if items[k].fixed {
+            k += 1;
+            continue;
+        }
+        let m = measures[items[k].block].unwrap_or(items[k].width);
+        let role = decide(items, k, m, measures);
+        match role {
+            Decision::Role(r) => items[k].line.role = r,
+            Decision::SplitGlued(at) => {
+                let it = items[k].clone();
+                let (head, tail) = {
+                    let (h, t) = it.line.text.split_at(at);
+                    (h.to_string(), t.to_string())
+                };
+                let mut head_item = it.clone();
+                head_item.line.text = head.trim_end().to_string();
+                head_item.width = text_width(&head_item.line.text);
+                head_item.line.role = Role::Heading;
+                let mut tail_item = it;
+                tail_item.line.text = tail.trim_start().to_string();
+                tail_item.width = text_width(&tail_item.line.text);
+                tail_item.line.role = Role::Body;
+                // The body part belongs with the text after it: give it the
+                // block of the next line so the measure and flow match.
+                if let Some(next) = items.get(k + 1) {
+                    tail_item.block = next.block;
+                }
+                items[k] = head_item;
+                items.insert(k + 1, tail_item);
+                k += 1;
+            }
+        }
+        k += 1;
+    }
+    // A dash line directly under a display line is its subtitle.
+    for k in 1..items.len() {
+        if !items[k].fixed
+            && cues::is_subtitle(&items[k].line.text)
+            && items[k].width < 40.0
+            && !items[k].line.text.contains('。')
+            && items[k - 1].line.role == Role::Heading
+        {
+            items[k].line.role = Role::Subtitle;
+        }
+    }
+}
+
+enum Decision {
+    Role(Role),
+    /// Split the line at this byte offset: heading before, body after.
+    SplitGlued(usize),
+}
+
+fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decision {
+    let it = &items[k];
+    let text = it.line.text.as_str();
+    let prev = k.checked_sub(1).map(|p| &items[p]);
+    let next = items.get(k + 1);
+    let overwide_limit = if it.cjk { m + OVERWIDE } else { m * 1.15 + 1.0 };
+
+    // A line wider than its column that starts like a heading and ends like
+    // text, right under a display line: a headline glued to a body line.
+    if it.cjk && it.width > overwide_limit && prev.is_some_and(|p| p.line.role == Role::Heading) {
+        if let Some(at) = glued_split(text, prev.map(|p| p.width), m) {
+            return Decision::SplitGlued(at);
+        }
+    }
+    if has_prose_punctuation(text) || (it.cjk && text.contains('，') && it.width <= overwide_limit) {
+        return Decision::Role(Role::Body);
+    }
+    if it.width > overwide_limit && !text.contains('，') {
+        return Decision::Role(Role::Heading);
+    }
+    if ends_sentence(text) {
+        // A one-line block ending in ? or ! between finished paragraphs is a
+        // question or exclamation headline.
+        let isolated = is_alone_in_block(items, k)
+            && text.ends_with(['？', '?', '！', '!'])
+            && prev.is_none_or(|p| p.line.role != Role::Body || ends_sentence(&p.line.text));
+        return Decision::Role(if isolated && it.width < m - 2.0 { Role::Heading } else { Role::Body });
+    }
+    if let Some(p) = prev {
+        let pm = measures[p.block].unwrap_or(p.width);
+        if p.line.role == Role::Body && !ends_sentence(&p.line.text) && is_full(p, pm, Some(it)) {
+            return Decision::Role(Role::Body);
+        }
+    }
+    let full = is_full(it, m, next);
+    let next_full_text = next.is_some_and(|n| {
+        !n.fixed && {
+            let nm = measures[n.block].unwrap_or(n.width);
+            is_full(n, nm, items.get(k + 2)) && !starts_paragraph(n) && !(n.cjk && n.width > nm + OVERWIDE)
+        }
+    });
+    if !full {
+        // An indented first line whose paragraph goes on after it, in the
+        // same block or after a column break. (A CJK headline is followed
+        // by its text's indented first line, never by a full one.)
+        let same_block = next.is_some_and(|n| n.block == it.block);
+        if it.cjk && next_full_text && (same_block || m - it.width <= MAX_INDENT) {
+            return Decision::Role(Role::Body);
+        }
+        return Decision::Role(Role::Heading);
+    }
+    // A full line that does not end a sentence and is not continued by a
+    // full line: a heading as wide as the column, unless the text goes on.
+    if next_full_text && next.is_some_and(|n| n.cjk == it.cjk) {
+        return Decision::Role(Role::Body);
+    }
+    let prev_closed = prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
+    if prev_closed && it.cjk {
+        Decision::Role(Role::Heading)
+    } else {
+        Decision::Role(Role::Body)
+    }
+}
+
+fn is_alone_in_block(items: &[Item], k: usize) -> bool {
+    let b = items[k].block;
+    k.checked_sub(1).is_none_or(|p| items[p].block != b) && items.get(k + 1).is_none_or(|n| n.block != b)
+}
+
+/// Does a line look like the first line of a paragraph (an opener, an
+/// opening quote)?
+fn starts_paragraph(it: &Item) -> bool {
+    let t = it.line.text.as_str();
+    t.chars().next().is_some_and(is_opening_punct) || cues::opener(t).is_some()
+}
+
+/// Where to cut a glued line: the body part must be about one column wide
+/// (a full or indented first line) and the heading part must hold no
+/// sentence punctuation; among the candidates, the heading part closest in
+/// width to the heading line above wins (two-line headlines are balanced).
+fn glued_split(text: &str, heading_above: Option<f32>, measure: f32) -> Option<usize> {
+    let mut best: Option<(f32, usize)> = None;
+    let mut head_width = 0.0f32;
+    for (pos, c) in text.char_indices() {
+        if pos > 0 {
+            let tail_width = text_width(&text[pos..]);
+            let tail_ok = tail_width <= measure + 0.75 && tail_width >= measure - 3.5;
+            let head_ok = head_width >= 2.0 && !has_prose_punctuation(&text[..pos]) && !text[..pos].contains('，');
+            if tail_ok && head_ok {
+                let target = heading_above.unwrap_or(head_width);
+                let cost = (head_width - target).abs() + (measure - tail_width).abs() * 0.5;
+                if best.is_none_or(|(c0, _)| cost < c0) {
+                    best = Some((cost, pos));
+                }
+            }
+        }
+        head_width += crate::script::char_width(c);
+    }
+    best.map(|(_, pos)| pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::dump::pages_from_text;
+
+    fn roles(text: &str) -> Vec<(String, Role)> {
+        let mut page = pages_from_text(text).remove(0);
+        assign_roles(&mut page);
+        page.blocks
+            .iter()
+            .flat_map(|b| b.lines.iter().map(|l| (l.text.clone(), l.role)))
+            .collect()
+    }
+
+    #[test]
+    fn headline_before_indented_paragraph() {
+        let r = roles(
+            "全市召开春季防火工作会议\n\n日前，全市召开春季森林防\n火工作会议，对今年的防火工\n作进行安排部署，要求各地压\n实责任，确保不发生火灾。\n",
+        );
+        assert_eq!(r[0].1, Role::Heading);
+        assert!(r[1..].iter().all(|(_, role)| *role == Role::Body));
+    }
+
+    #[test]
+    fn column_fragment_of_one_line_is_text() {
+        // The lone first line is indented and its paragraph runs on in the
+        // next block, which starts with a full line.
+        let r = roles(
+            "该社区持续开展环境整治，清理\n卫生死角，改善居住环境，群众\n满意度明显提升。\n\n社区围绕创建目标开展工\n\n作，以创为动力、以建为抓手，\n不断夯实基层治理基础，全面提\n升居民幸福感。\n",
+        );
+        assert!(r.iter().all(|(_, role)| *role == Role::Body), "{r:?}");
+    }
+
+    #[test]
+    fn glued_headline_is_split() {
+        let r = roles(
+            "群众满意度明显提升，社区环\n境越来越好，居民纷纷点赞。\n\n好人好事\n温暖人心社区开展志愿服务活\n\n动，组织党员志愿者走进小\n区，为居民提供便民服务，\n受到群众欢迎。\n",
+        );
+        let texts: Vec<&str> = r.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(texts.contains(&"温暖人心"), "{r:?}");
+        assert!(texts.contains(&"社区开展志愿服务活"), "{r:?}");
+        assert_eq!(r.iter().find(|(t, _)| t == "温暖人心").map(|x| x.1), Some(Role::Heading));
+    }
+}

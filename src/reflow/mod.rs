@@ -1,0 +1,333 @@
+//! Reflow: body lines rejoined into whole paragraphs, display lines cleaned.
+//!
+//! Input: pages whose lines carry roles (from `layout`). Output: per page, a
+//! list of [`Segment`]s in reading order: one per paragraph of running text
+//! and one per non-body line (heading, byline, caption, credit, source tag,
+//! furniture). Reflow does not decide article boundaries (that is `split`).
+//!
+//! Rules:
+//! - Hard-wrapped lines are rejoined: CJK with nothing, Latin with a space.
+//! - A blank line is not a paragraph break by itself: a line that does not
+//!   end a sentence always runs on (a column break mid-sentence); a line
+//!   that ends a sentence ends its paragraph when it is short (the column
+//!   had room for more) or when the next line is indented (CJK paragraphs
+//!   start two ems in, so their first line is short although it does not end
+//!   a sentence); in Latin text, where the indent is lost, a blank line after
+//!   a sentence end is a break.
+//! - Justification spaces are removed (see
+//!   [`script::remove_justification_spaces`]); display lines keep the single
+//!   gap between a headline's halves.
+//! - Latin line-end hyphens (`-`, and the Fraktur `⸗`): the hyphen is kept
+//!   when the document itself prints the hyphenated compound elsewhere
+//!   (`well-known`), or when the continuation starts with a capital letter
+//!   or a digit (`Anglo-` `American`, `COVID-` `19`); it is dropped when the
+//!   document prints the joined word, and by default, since most line-end
+//!   hyphens are the typesetter's.
+//! - Characters stay as printed: no full/half-width conversion.
+
+use std::collections::HashSet;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::model::{BBox, Page, Role};
+use crate::script::{self, ends_sentence, text_width};
+
+/// A paragraph or a display line, ready for `split`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub role: Role,
+    /// Clean text.
+    pub text: String,
+    /// Lines joined as for `text` but with the spaces as printed, for
+    /// parsers that need word boundaries (names in an opener's byline).
+    pub raw: String,
+    pub page: u32,
+    /// Source index of the first line.
+    pub first_line: usize,
+    /// A blank line (a new block) precedes it.
+    pub gap_before: bool,
+    pub bbox: Option<BBox>,
+    /// Measure of the block it came from (ems for dumps).
+    pub measure: Option<f32>,
+}
+
+/// Hyphenation evidence gathered from a whole document.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// Lower-cased compounds printed with a hyphen inside a line.
+    compounds: HashSet<String>,
+    /// Lower-cased words printed whole.
+    words: HashSet<String>,
+}
+
+impl Vocabulary {
+    /// Collects the words and hyphenated compounds that stand inside lines.
+    /// Only pages with Latin line-end hyphens need it; others are skipped.
+    pub fn from_pages(pages: &[Page]) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        let any_hyphen = pages
+            .iter()
+            .flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter()))
+            .any(|l| line_end_hyphen(&l.text).is_some());
+        if !any_hyphen {
+            return v;
+        }
+        for line in pages.iter().flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter())) {
+            let text = match line_end_hyphen(&line.text) {
+                // The hyphenated fragment at the end is not evidence.
+                Some(cut) => &line.text[..cut],
+                None => line.text.as_str(),
+            };
+            let tokens: Vec<&str> = text.split_word_bounds().collect();
+            for (i, tok) in tokens.iter().enumerate() {
+                if tok.chars().all(char::is_alphanumeric) {
+                    v.words.insert(tok.to_lowercase());
+                    if i + 2 < tokens.len()
+                        && matches!(tokens[i + 1], "-" | "⸗")
+                        && tokens[i + 2].chars().all(char::is_alphanumeric)
+                    {
+                        v.compounds.insert(format!("{}-{}", tok, tokens[i + 2]).to_lowercase());
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// If the line ends with a hyphen after a letter, the byte offset where the
+/// hyphenated word fragment starts.
+fn line_end_hyphen(text: &str) -> Option<usize> {
+    let t = text.trim_end();
+    let last = t.chars().last()?;
+    if !matches!(last, '-' | '⸗' | '¬' | '\u{ad}') {
+        return None;
+    }
+    let body = &t[..t.len() - last.len_utf8()];
+    let before = body.chars().last()?;
+    if !before.is_alphabetic() || script::is_cjk(before) {
+        return None;
+    }
+    let start = body
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic() || *c == '-')
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    Some(start)
+}
+
+/// Joins a line-end hyphenated word with the next line; returns the joined
+/// text for the two lines' shared word boundary.
+fn join_hyphenated(left: &str, right: &str, vocab: &Vocabulary) -> String {
+    let t = left.trim_end();
+    let hyphen = t.chars().last().unwrap_or('-');
+    let stem = &t[..t.len() - hyphen.len_utf8()];
+    let left_word: String = stem
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let right_word: String = right.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let compound = format!("{}-{}", left_word, right_word).to_lowercase();
+    let joined = format!("{}{}", left_word, right_word).to_lowercase();
+    let starts_upper_or_digit = right.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    let keep = if vocab.compounds.contains(&compound) {
+        true
+    } else if vocab.words.contains(&joined) {
+        false
+    } else {
+        // German nouns are capitalised, so for `⸗` a capital continuation
+        // is no evidence of a compound.
+        starts_upper_or_digit && !(hyphen == '⸗' && left_word.chars().next().is_some_and(char::is_uppercase))
+    };
+    let visible = if hyphen == '¬' || hyphen == '\u{ad}' { '-' } else { hyphen };
+    if keep {
+        format!("{stem}{visible}{right}")
+    } else {
+        format!("{stem}{right}")
+    }
+}
+
+/// Appends a line to a paragraph being built, with the right joiner.
+fn append_line(par: &mut String, line: &str, vocab: &Vocabulary) {
+    if par.is_empty() {
+        par.push_str(line);
+        return;
+    }
+    if line_end_hyphen(par).is_some() && line.chars().next().is_some_and(char::is_alphanumeric) {
+        let trimmed_len = par.trim_end().len();
+        // Rebuild only the tail: the hyphen sits at the end of `par`.
+        let tail_start = par[..trimmed_len]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or(0);
+        let joined = join_hyphenated(&par[tail_start..trimmed_len], line, vocab);
+        par.truncate(tail_start);
+        par.push_str(&joined);
+        return;
+    }
+    if script::needs_space_between(par, line) {
+        par.push(' ');
+    }
+    par.push_str(line);
+}
+
+struct Flow<'a> {
+    text: &'a str,
+    role: Role,
+    block: usize,
+    measure: Option<f32>,
+    first_line: usize,
+    width: f32,
+    cjk: bool,
+}
+
+/// Reflows one page; see the module doc.
+pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
+    let mut flow: Vec<Flow> = Vec::new();
+    for (b, block) in page.blocks.iter().enumerate() {
+        for line in &block.lines {
+            flow.push(Flow {
+                text: &line.text,
+                role: line.role,
+                block: b,
+                measure: block.measure,
+                first_line: line.source_index,
+                width: text_width(&line.text),
+                cjk: script::is_mostly_cjk(&line.text),
+            });
+        }
+    }
+    let mut out: Vec<Segment> = Vec::new();
+    let mut par = String::new();
+    let mut par_start: Option<usize> = None;
+    let flush = |par: &mut String, start: &mut Option<usize>, out: &mut Vec<Segment>| {
+        if let Some(s) = start.take() {
+            let raw = std::mem::take(par);
+            let f: &Flow = &flow[s];
+            out.push(Segment {
+                role: Role::Body,
+                text: script::remove_justification_spaces(&raw),
+                raw,
+                page: page.number,
+                first_line: f.first_line,
+                gap_before: s == 0 || flow[s - 1].block != f.block,
+                bbox: None,
+                measure: f.measure,
+            });
+        }
+    };
+    for i in 0..flow.len() {
+        let f = &flow[i];
+        if f.role != Role::Body {
+            flush(&mut par, &mut par_start, &mut out);
+            let text = match f.role {
+                Role::Heading | Role::Subtitle | Role::Kicker | Role::Subheading => {
+                    script::normalize_display_line(f.text)
+                }
+                _ => script::remove_justification_spaces(f.text),
+            };
+            out.push(Segment {
+                role: f.role,
+                text,
+                raw: f.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                page: page.number,
+                first_line: f.first_line,
+                gap_before: i == 0 || flow[i - 1].block != f.block,
+                bbox: None,
+                measure: f.measure,
+            });
+            continue;
+        }
+        if par_start.is_some() && i > 0 && flow[i - 1].role == Role::Body && paragraph_breaks(&flow[i - 1], f) {
+            flush(&mut par, &mut par_start, &mut out);
+        }
+        if par_start.is_none() {
+            par_start = Some(i);
+        }
+        append_line(&mut par, f.text, vocab);
+    }
+    flush(&mut par, &mut par_start, &mut out);
+    out
+}
+
+/// Does a paragraph end between body lines `a` and `b`? See the module doc.
+fn paragraph_breaks(a: &Flow, b: &Flow) -> bool {
+    if !ends_sentence(a.text) {
+        return false;
+    }
+    let blank = a.block != b.block;
+    let m = a.measure.unwrap_or(a.width);
+    if a.cjk {
+        let a_full = a.width >= m - 1.25;
+        let bm = b.measure.unwrap_or(m);
+        let b_indented = b.width <= bm - 1.25;
+        !a_full || b_indented
+    } else {
+        let next_word = b.text.split_whitespace().next().map(text_width).unwrap_or(2.0);
+        let a_full = a.width + 0.5 + next_word > m - (0.08 * m).max(1.0);
+        !a_full || blank
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::dump::pages_from_text;
+    use crate::layout::dump::assign_roles;
+
+    fn paragraphs(text: &str) -> Vec<String> {
+        let mut pages = pages_from_text(text);
+        for p in pages.iter_mut() {
+            assign_roles(p);
+        }
+        let vocab = Vocabulary::from_pages(&pages);
+        reflow_page(&pages[0], &vocab)
+            .into_iter()
+            .filter(|s| s.role == Role::Body)
+            .map(|s| s.text)
+            .collect()
+    }
+
+    #[test]
+    fn column_break_mid_sentence_is_joined() {
+        let p = paragraphs(
+            "全区各部门要抓好经济运行，紧\n盯各项指标，同步抓好政策落实。\n要抓好安全\n\n生产，严格落实各项措施，加大\n检查力度，消除各类隐患。\n",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("要抓好安全生产，"));
+    }
+
+    #[test]
+    fn short_sentence_end_starts_new_paragraph_without_blank() {
+        let p = paragraphs(
+            "她等了近两个小时，最终与失主联\n\n系上。\n张先生告诉记者，手机里有很多\n重要信息，真心感谢孙大姐拾金\n不昧的高尚品质。\n",
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].ends_with("联系上。"));
+    }
+
+    #[test]
+    fn latin_hyphens_follow_document_evidence() {
+        let p = paragraphs(
+            "The well-known author gave infor-\nmation to a well-\nknown council about long-\nterm plans and the state-run\nfactory, a long-term project.\n",
+        );
+        assert_eq!(
+            p[0],
+            "The well-known author gave information to a well-known council about long-term plans and the state-run factory, a long-term project."
+        );
+    }
+
+    #[test]
+    fn fraktur_hyphen_joins_lowercase_continuation() {
+        let p = paragraphs("Die Rechts⸗\nverhältniſſe des Reiches sind\ngeordnet worden und bleiben so.\n");
+        assert!(p[0].starts_with("Die Rechtsverhältniſſe des"), "{p:?}");
+    }
+}

@@ -1,0 +1,256 @@
+//! Character classes and text measures shared by the stages.
+//!
+//! Widths are in ems of the body font: a CJK ideograph is 1 em, an ASCII
+//! character 0.5 em, and CJK punctuation 0.5 em because newspaper
+//! typesetters compress it (`，`, `。`, quotes and brackets occupy half a cell
+//! in justified columns). With this measure the lines of one column come out
+//! within about one em of each other, which is what the dump layout needs to
+//! tell a full line from a short one.
+
+/// Han ideographs, kana, hangul and the CJK symbol/punctuation blocks:
+/// characters between which a space is never part of the text.
+pub fn is_cjk(c: char) -> bool {
+    is_cjk_letter(c) || is_cjk_punct(c)
+}
+
+/// CJK characters that are letters (ideographs, kana, hangul).
+pub fn is_cjk_letter(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // kana
+        | 0x3100..=0x312F    // bopomofo
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF    // ext A
+        | 0x4E00..=0x9FFF    // unified ideographs
+        | 0xAC00..=0xD7AF    // hangul
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0x20000..=0x3134F  // ext B..G
+        | 0x3005 | 0x3007    // 々 〇
+    )
+}
+
+/// CJK punctuation, including the ambiguous-width quotes, dashes and
+/// ellipsis as used in Chinese text, and the full-width forms block.
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x3004 | 0x3008..=0x303F // CJK symbols and punctuation
+        | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+        | 0xFE30..=0xFE4F // compatibility forms
+    ) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·' | '•' | '■' | '◆' | '▲' | '●' | '★' | '◎' | '□' | '△' | '○')
+}
+
+/// Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ).
+pub fn is_fullwidth_alnum(c: char) -> bool {
+    matches!(c as u32, 0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A)
+}
+
+/// Width of one character in ems (see the module doc).
+pub fn char_width(c: char) -> f32 {
+    if c.is_whitespace() {
+        0.0
+    } else if is_compressible_punct(c) {
+        0.5
+    } else if is_cjk(c) || is_fullwidth_alnum(c) || matches!(c, '…' | '—') {
+        1.0
+    } else {
+        0.5
+    }
+}
+
+/// CJK punctuation that typesetters set in half a cell in justified text.
+fn is_compressible_punct(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）' | '《' | '》'
+            | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕' | '·'
+    )
+}
+
+/// Width of a line in ems, spaces excluded: justification spaces fill the
+/// column in print but carry no width of their own in a dump.
+pub fn text_width(s: &str) -> f32 {
+    s.chars().map(char_width).sum()
+}
+
+/// Punctuation that ends a sentence, in CJK and Latin text.
+pub fn is_terminal_punct(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '！' | '？' | '.' | '!' | '?' | '…' | '；' | ';' | '．' | '｡'
+    )
+}
+
+/// Closing marks that may follow a terminal punctuation mark.
+pub fn is_closing_punct(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '）' | ')' | '」' | '』' | '》' | '"' | '\'' | '】' | '〕' | '］' | ']'
+    )
+}
+
+/// Opening marks: a line starting with one often starts a paragraph.
+pub fn is_opening_punct(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '‘' | '（' | '(' | '「' | '『' | '《' | '"' | '【' | '〔' | '［' | '['
+    )
+}
+
+/// Does the text end a sentence (terminal punctuation, possibly followed by
+/// closing quotes or brackets)?
+pub fn ends_sentence(s: &str) -> bool {
+    let trimmed = s.trim_end();
+    for c in trimmed.chars().rev() {
+        if is_closing_punct(c) {
+            continue;
+        }
+        return is_terminal_punct(c);
+    }
+    false
+}
+
+/// Is the text predominantly CJK (more CJK letters than Latin letters)?
+pub fn is_mostly_cjk(s: &str) -> bool {
+    let (mut cjk, mut latin) = (0usize, 0usize);
+    for c in s.chars() {
+        if is_cjk_letter(c) {
+            cjk += 1;
+        } else if c.is_alphabetic() {
+            latin += 1;
+        }
+    }
+    cjk > 0 && cjk * 2 >= latin
+}
+
+/// The character a space must sit next to for it to be a justification
+/// space rather than a word space: CJK on one side and CJK, a digit or a
+/// Latin letter on the other.
+fn space_is_justification(prev: char, next: char) -> bool {
+    let side = |c: char| is_cjk(c) || c.is_ascii_alphanumeric() || is_fullwidth_alnum(c);
+    (is_cjk(prev) && side(next)) || (is_cjk(next) && side(prev))
+}
+
+/// Removes the spaces that justification leaves in CJK text and collapses
+/// runs of whitespace between Latin words to one space.
+///
+/// A space is dropped when a CJK character (ideograph or CJK punctuation)
+/// stands on one side and a CJK character, a digit or a Latin letter on the
+/// other: `旺 能 环 境` -> `旺能环境`, `1 月 9 日` -> `1月9日`,
+/// `III 类水` -> `III类水`, `公司 （以下` -> `公司（以下`. Spaces between
+/// Latin words and between digits (`2000 300`) are kept.
+pub fn remove_justification_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            pending_space = prev.is_some();
+            continue;
+        }
+        if pending_space {
+            if let Some(p) = prev {
+                if !space_is_justification(p, c) {
+                    out.push(' ');
+                }
+            }
+            pending_space = false;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// Like [`remove_justification_spaces`], for a display line (headline,
+/// sub-heading): a single gap between two CJK runs of two or more
+/// characters each is the deliberate gap between a headline's halves
+/// (`聚焦人居环境整治 争创“生态宜居星”`) and is kept as one space; spread
+/// lines whose tokens are single characters are closed up.
+pub fn normalize_display_line(s: &str) -> String {
+    let tokens: Vec<&str> = s.split_whitespace().collect();
+    if tokens.len() <= 1 {
+        return tokens.first().map(|t| t.to_string()).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, tok) in tokens.iter().enumerate() {
+        if i > 0 {
+            let left = tokens[i - 1];
+            let (lc, rc) = (left.chars().last(), tok.chars().next());
+            let gap = match (lc, rc) {
+                (Some(l), Some(r)) if space_is_justification(l, r) => {
+                    let run_len = |t: &str| t.chars().filter(|c| is_cjk_letter(*c)).count();
+                    let halves = run_len(left) >= 2
+                        && run_len(tok) >= 2
+                        && is_cjk(l)
+                        && is_cjk(r)
+                        && !is_cjk_punct(l)
+                        && !(is_cjk_punct(r) && !is_opening_punct(r));
+                    halves
+                }
+                _ => true,
+            };
+            if gap {
+                out.push(' ');
+            }
+        }
+        out.push_str(tok);
+    }
+    out
+}
+
+/// Joins two hard-wrapped pieces of running text: CJK joins with nothing,
+/// Latin with one space. Line-end hyphens are handled by `reflow`.
+pub fn needs_space_between(prev: &str, next: &str) -> bool {
+    match (prev.chars().last(), next.chars().next()) {
+        (Some(a), Some(b)) => !(is_cjk(a) || is_cjk(b)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn justification_spaces_between_cjk_digits_and_latin_go() {
+        assert_eq!(
+            remove_justification_spaces("园 、 旺 能 环 境 EOD 无 废 产 业 园"),
+            "园、旺能环境EOD无废产业园"
+        );
+        assert_eq!(remove_justification_spaces("1 月 9 日下午"), "1月9日下午");
+        assert_eq!(remove_justification_spaces("达到 III 类水以上"), "达到III类水以上");
+        assert_eq!(
+            remove_justification_spaces("公司 （以下简称世纪通讯） 与"),
+            "公司（以下简称世纪通讯）与"
+        );
+    }
+
+    #[test]
+    fn latin_word_spaces_stay() {
+        assert_eq!(
+            remove_justification_spaces("the  state-run   paper, 2000 300"),
+            "the state-run paper, 2000 300"
+        );
+    }
+
+    #[test]
+    fn headline_gap_kept_spread_closed() {
+        assert_eq!(
+            normalize_display_line("聚焦人居环境整治 争创“生态宜居星”"),
+            "聚焦人居环境整治 争创“生态宜居星”"
+        );
+        assert_eq!(normalize_display_line("金 湾 社 区"), "金湾社区");
+        assert_eq!(normalize_display_line("召开 2023 年第 2 次会议"), "召开2023年第2次会议");
+        assert_eq!(normalize_display_line("City Council votes"), "City Council votes");
+    }
+
+    #[test]
+    fn widths_and_sentence_ends() {
+        assert_eq!(text_width("魏都区"), 3.0);
+        assert_eq!(text_width("1 月"), 1.5);
+        assert_eq!(text_width("区，"), 1.5);
+        assert!(ends_sentence("品质。”"));
+        assert!(ends_sentence("He said."));
+        assert!(!ends_sentence("要抓好安全"));
+        assert!(!ends_sentence("（党委）"));
+    }
+}

@@ -1,0 +1,687 @@
+//! Split: segments of a page assembled into articles.
+//!
+//! Input: a page's [`Segment`]s in reading order (from `reflow`). Output:
+//! the page's [`Article`]s in reading order and its furniture. Split knows
+//! nothing of input formats: dumps and geometric pages arrive here alike.
+//!
+//! How articles are assembled:
+//! 1. Consecutive display segments (headings, subtitle, byline) form a
+//!    heading group; consecutive paragraphs form a run. A run is cut where a
+//!    paragraph opens with an opener (`本报讯（…）`, `…电`, `CITY — `) and
+//!    after a source tag or photo credit, which close an article.
+//! 2. A single heading line between two runs of one flow (the run before
+//!    it not closed by a tag or credit, the run after it not opened by an
+//!    opener) is a sub-heading inside the article, as is a numbered one
+//!    (`一、`, `（二）`, `■`); so is a last single heading line after a run,
+//!    whose section text was printed elsewhere.
+//! 3. Each heading group belongs to the run just before it or just after it
+//!    (dumps print headlines on either side). The choice is made for the
+//!    whole page at once by dynamic programming: as many groups as possible
+//!    get a run; a run that opens an article (opener, or right after a
+//!    closed article) should not be left without a heading; ties go to the
+//!    run after the group (the usual print order).
+//! 4. Runs left without a group: with a photo credit they are photo news;
+//!    otherwise they fill an article's sub-heading that has no text (a
+//!    section printed away from its heading), continue the article before
+//!    them when they do not open an article, or stand alone (a `brief` when
+//!    short).
+//! 5. Fields: a heading line set off by a blank line above the headline is
+//!    the kicker; a dash line is the subtitle; an opener is removed from the
+//!    first paragraph into `dateline` and `byline`; captions go to the
+//!    article before them.
+
+use crate::layout::cues;
+use crate::model::{
+    Article, ArticleKind, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind, Role,
+};
+use crate::reflow::Segment;
+use crate::script::{self, ends_sentence};
+
+/// Articles and furniture of one page.
+#[derive(Debug, Default)]
+pub struct PageArticles {
+    pub articles: Vec<Article>,
+    pub furniture: Vec<Furniture>,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    segments: Vec<Segment>,
+}
+
+impl Group {
+    fn headings(&self) -> impl Iterator<Item = &Segment> {
+        self.segments.iter().filter(|s| s.role == Role::Heading)
+    }
+    fn has_byline(&self) -> bool {
+        self.segments.iter().any(|s| s.role == Role::Byline)
+    }
+    /// A lone heading line, with no subtitle, byline or second line: it may
+    /// be a sub-heading.
+    fn is_weak(&self) -> bool {
+        self.segments.len() == 1 && self.segments[0].role == Role::Heading
+    }
+}
+
+#[derive(Debug, Clone)]
+enum RunItem {
+    Para(Segment),
+    Sub(String),
+}
+
+#[derive(Debug, Clone, Default)]
+struct Run {
+    items: Vec<RunItem>,
+    /// It opens an article: an opener, or it follows a closed article.
+    opens: bool,
+    /// Has an opener with a byline in it.
+    opener_byline: bool,
+    source_tag: Option<String>,
+    /// Photo credit closing the run: (as printed, names).
+    credit: Option<(String, Vec<String>)>,
+    measure: Option<f32>,
+}
+
+impl Run {
+    fn closed(&self) -> bool {
+        self.source_tag.is_some() || self.credit.is_some()
+    }
+    fn paragraphs(&self) -> impl Iterator<Item = &Segment> {
+        self.items.iter().filter_map(|i| match i {
+            RunItem::Para(s) => Some(s),
+            RunItem::Sub(_) => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Unit {
+    Group(Group),
+    Run(Run),
+    Caption(Caption),
+}
+
+/// Assembles a page's articles; see the module doc.
+pub fn split_page(page: u32, segments: Vec<Segment>) -> PageArticles {
+    let mut out = PageArticles::default();
+    let mut units = build_units(segments, page, &mut out.furniture);
+    merge_subheadings(&mut units);
+    out.articles = assemble(page, units);
+    out
+}
+
+fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut run: Option<Run> = None;
+    let mut last_closed = true; // the page's first run opens an article
+    fn close(run: &mut Option<Run>, units: &mut Vec<Unit>, last_closed: &mut bool) {
+        if let Some(r) = run.take() {
+            *last_closed = r.closed();
+            units.push(Unit::Run(r));
+        }
+    }
+    for seg in segments {
+        match seg.role {
+            Role::Furniture => furniture.push(Furniture {
+                page,
+                kind: cues::furniture_kind(&seg.text).unwrap_or(FurnitureKind::Other),
+                text: seg.text,
+            }),
+            Role::Body => {
+                let opener = cues::opener(&seg.raw);
+                if opener.is_some() && run.as_ref().is_some_and(|r| !r.items.is_empty()) {
+                    close(&mut run, &mut units, &mut last_closed);
+                }
+                let r = run.get_or_insert_with(|| Run {
+                    opens: last_closed,
+                    measure: seg.measure,
+                    ..Run::default()
+                });
+                if r.items.is_empty() {
+                    if let Some(o) = &opener {
+                        r.opens = true;
+                        r.opener_byline = o.byline.is_some();
+                    }
+                }
+                let mut seg = seg;
+                let tag = cues::trailing_source_tag(&seg.text);
+                if let Some((cut, tag)) = tag {
+                    seg.text.truncate(cut);
+                    if let Some((raw_cut, _)) = cues::trailing_source_tag(&seg.raw) {
+                        seg.raw.truncate(raw_cut);
+                    }
+                    r.items.push(RunItem::Para(seg));
+                    r.source_tag = Some(tag);
+                    close(&mut run, &mut units, &mut last_closed);
+                } else {
+                    r.items.push(RunItem::Para(seg));
+                }
+            }
+            Role::SourceTag | Role::Credit => {
+                let target = match run.as_mut() {
+                    Some(r) => Some(r),
+                    None => match units.last_mut() {
+                        Some(Unit::Run(r)) if !r.closed() => Some(r),
+                        _ => None,
+                    },
+                };
+                if let Some(r) = target {
+                    if seg.role == Role::SourceTag {
+                        r.source_tag = Some(seg.text.clone());
+                    } else {
+                        let names = cues::credit_names(&seg.raw).unwrap_or_default();
+                        r.credit = Some((seg.raw.clone(), names));
+                    }
+                    let closed_now = run.is_some();
+                    if closed_now {
+                        close(&mut run, &mut units, &mut last_closed);
+                    } else {
+                        last_closed = true;
+                    }
+                } else if seg.role == Role::Credit {
+                    // A credit with nothing before it: keep it as a caption.
+                    let names = cues::credit_names(&seg.raw).unwrap_or_default();
+                    units.push(Unit::Caption(Caption {
+                        text: String::new(),
+                        credit: Some(names.join("、")),
+                    }));
+                }
+            }
+            Role::Caption => {
+                close(&mut run, &mut units, &mut last_closed);
+                let (text, credit) = match cues::caption_with_credit(&seg.raw) {
+                    Some((t, c)) => (
+                        script::remove_justification_spaces(&t),
+                        cues::credit_names(&c).map(|n| join_names(&n)),
+                    ),
+                    None => (seg.text.clone(), None),
+                };
+                units.push(Unit::Caption(Caption { text, credit }));
+            }
+            Role::Heading | Role::Kicker | Role::Subtitle | Role::Byline | Role::Subheading => {
+                close(&mut run, &mut units, &mut last_closed);
+                match units.last_mut() {
+                    Some(Unit::Group(g)) => g.segments.push(seg),
+                    _ => units.push(Unit::Group(Group { segments: vec![seg] })),
+                }
+            }
+        }
+    }
+    close(&mut run, &mut units, &mut last_closed);
+    units
+}
+
+fn join_names(names: &[String]) -> String {
+    if names.iter().any(|n| n.chars().any(|c| c.is_ascii_alphabetic())) {
+        names.join(", ")
+    } else {
+        names.join("、")
+    }
+}
+
+/// Turns lone heading lines inside a flow into sub-headings (rule 2 of the
+/// module doc) and merges the runs on both sides.
+fn merge_subheadings(units: &mut Vec<Unit>) {
+    let mut i = 0;
+    while i < units.len() {
+        let is_sub = match (&units.get(i.wrapping_sub(1)), &units[i], units.get(i + 1)) {
+            (Some(Unit::Run(before)), Unit::Group(g), after) if g.is_weak() && !before.closed() => {
+                let text = &g.segments[0].text;
+                let marked = cues::has_subheading_marker(text);
+                match after {
+                    // The column measure is no evidence either way: a
+                    // feature's lead is often set wider than its sections.
+                    Some(Unit::Run(a)) => marked || !a.opens,
+                    // A last heading with no text after it on the page, or
+                    // followed by a caption: its section was printed
+                    // elsewhere.
+                    None | Some(Unit::Caption(_)) => true,
+                    Some(Unit::Group(_)) => marked,
+                }
+            }
+            _ => false,
+        };
+        if !is_sub {
+            i += 1;
+            continue;
+        }
+        let Unit::Group(g) = units.remove(i) else {
+            unreachable!("checked above")
+        };
+        let heading = g.segments[0].text.clone();
+        let next_run = match units.get(i) {
+            Some(Unit::Run(_)) => match units.remove(i) {
+                Unit::Run(r) => Some(r),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(Unit::Run(before)) = units.get_mut(i - 1) {
+            before.items.push(RunItem::Sub(heading));
+            if let Some(r) = next_run {
+                before.items.extend(r.items);
+                before.source_tag = r.source_tag;
+                before.credit = r.credit;
+            }
+        }
+        // Stay at `i`: the unit now there may be another lone heading.
+    }
+}
+
+/// Which run each heading group takes: `Left`, `Right` or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+    None,
+}
+
+const GROUP_MATCHED: i32 = 10;
+const LEFT_COST: i32 = 1;
+const BYLINE_CLASH: i32 = 3;
+const PHOTO_WITH_HEADLINE: i32 = 2;
+const OPENING_RUN_ORPHANED: i32 = 6;
+
+/// Chooses a side for every group (rule 3 of the module doc) by dynamic
+/// programming over the page's groups and runs in order (captions removed).
+///
+/// The state at position `i` is one flag: for a run, whether the group
+/// before it took it; for a group, whether the run before it is taken. An
+/// orphaned run pays its penalty when it is passed; a group taking it from
+/// the right side (`Left`) refunds it.
+fn choose_sides(seq: &[&Unit]) -> Vec<Side> {
+    let n = seq.len();
+    let mut best = vec![[0i32; 2]; n + 1];
+    let mut choice = vec![[Side::None; 2]; n + 1];
+    let next_flag_after_run = |i: usize, t: usize| match seq.get(i + 1) {
+        Some(Unit::Group(_)) => t,
+        _ => 0,
+    };
+    for i in (0..n).rev() {
+        for t in 0..2 {
+            let (score, side) = match seq[i] {
+                Unit::Run(r) => {
+                    let orphan = if t == 1 { 0 } else { orphan_penalty(r) };
+                    (best[i + 1][next_flag_after_run(i, t)] - orphan, Side::None)
+                }
+                Unit::Group(g) => {
+                    let mut options = vec![(best[i + 1][0], Side::None)];
+                    if let (0, Some(Unit::Run(r))) = (t, i.checked_sub(1).map(|p| seq[p])) {
+                        let gain = GROUP_MATCHED - LEFT_COST - pair_cost(g, r) + orphan_penalty(r);
+                        options.push((best[i + 1][0] + gain, Side::Left));
+                    }
+                    if let Some(Unit::Run(r)) = seq.get(i + 1) {
+                        let gain = GROUP_MATCHED - pair_cost(g, r);
+                        options.push((best[i + 1][1] + gain, Side::Right));
+                    }
+                    // Ties keep the earlier option: None, then Left, then
+                    // Right only when strictly better... except that the
+                    // usual print order (heading before text) should win a
+                    // tie against Left, which LEFT_COST already ensures.
+                    options
+                        .into_iter()
+                        .fold((i32::MIN, Side::None), |acc, o| if o.0 > acc.0 { o } else { acc })
+                }
+                Unit::Caption(_) => (best[i + 1][0], Side::None),
+            };
+            best[i][t] = score;
+            choice[i][t] = side;
+        }
+    }
+    let mut sides = vec![Side::None; n];
+    let mut t = 0usize;
+    for i in 0..n {
+        let side = choice[i][t];
+        sides[i] = side;
+        t = match seq[i] {
+            Unit::Group(_) => usize::from(side == Side::Right),
+            _ => next_flag_after_run(i, t),
+        };
+    }
+    sides
+}
+
+/// The orphan penalty is paid by a run when no group takes it. A Left
+/// choice refunds it (it was charged when the run was scored, walking
+/// backwards), which keeps the recursion one flag deep.
+fn orphan_penalty(r: &Run) -> i32 {
+    if r.opens && r.credit.is_none() {
+        OPENING_RUN_ORPHANED
+    } else {
+        0
+    }
+}
+
+fn pair_cost(g: &Group, r: &Run) -> i32 {
+    let mut c = 0;
+    if g.has_byline() && r.opener_byline {
+        c += BYLINE_CLASH;
+    }
+    if r.credit.is_some() && g.headings().next().is_some() && r.source_tag.is_none() {
+        c += PHOTO_WITH_HEADLINE;
+    }
+    c
+}
+
+struct Draft {
+    order: usize,
+    group: Option<Group>,
+    run: Option<Run>,
+    captions: Vec<Caption>,
+}
+
+fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
+    let seq: Vec<&Unit> = units.iter().filter(|u| !matches!(u, Unit::Caption(_))).collect();
+    let sides = choose_sides(&seq);
+    // Map each run (by position in seq) to the group that took it.
+    let mut run_group: Vec<Option<usize>> = vec![None; seq.len()];
+    for (i, side) in sides.iter().enumerate() {
+        match side {
+            Side::Left if i > 0 => run_group[i - 1] = Some(i),
+            Side::Right if i + 1 < seq.len() => run_group[i + 1] = Some(i),
+            _ => {}
+        }
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut orphans: Vec<(usize, Run)> = Vec::new();
+    let mut unit_draft: Vec<Option<usize>> = vec![None; units.len()];
+    // Positions of seq items in `units`.
+    let positions: Vec<usize> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| !matches!(u, Unit::Caption(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let mut group_draft: Vec<Option<usize>> = vec![None; seq.len()];
+    for (i, unit) in seq.iter().enumerate() {
+        match unit {
+            Unit::Run(r) => match run_group[i] {
+                Some(g) => {
+                    let Unit::Group(group) = seq[g] else { continue };
+                    let d = drafts.len();
+                    drafts.push(Draft {
+                        order: positions[i.min(g)],
+                        group: Some(group.clone()),
+                        run: Some(r.clone()),
+                        captions: Vec::new(),
+                    });
+                    group_draft[g] = Some(d);
+                    unit_draft[positions[i]] = Some(d);
+                    unit_draft[positions[g]] = Some(d);
+                }
+                None => orphans.push((positions[i], r.clone())),
+            },
+            Unit::Group(g) => {
+                if sides[i] == Side::None {
+                    let d = drafts.len();
+                    drafts.push(Draft {
+                        order: positions[i],
+                        group: Some(g.clone()),
+                        run: None,
+                        captions: Vec::new(),
+                    });
+                    group_draft[i] = Some(d);
+                    unit_draft[positions[i]] = Some(d);
+                }
+            }
+            Unit::Caption(_) => {}
+        }
+    }
+    place_orphans(&mut drafts, orphans, &mut unit_draft);
+    // Captions go to the article of the nearest unit before them, else after.
+    for (i, u) in units.iter().enumerate() {
+        if let Unit::Caption(c) = u {
+            let owner = unit_draft[..i]
+                .iter()
+                .rev()
+                .flatten()
+                .next()
+                .or_else(|| unit_draft[i + 1..].iter().flatten().next())
+                .copied();
+            match owner {
+                Some(d) => drafts[d].captions.push(c.clone()),
+                None => drafts.push(Draft {
+                    order: i,
+                    group: None,
+                    run: None,
+                    captions: vec![c.clone()],
+                }),
+            }
+        }
+    }
+    drafts.sort_by_key(|d| d.order);
+    drafts
+        .into_iter()
+        .enumerate()
+        .map(|(n, d)| to_article(page, n + 1, d))
+        .collect()
+}
+
+fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft: &mut [Option<usize>]) {
+    for (pos, run) in orphans {
+        // Photo news: a text block with a credit and no headline.
+        if run.credit.is_some() {
+            let d = drafts.len();
+            drafts.push(Draft {
+                order: pos,
+                group: None,
+                run: Some(run),
+                captions: Vec::new(),
+            });
+            unit_draft[pos] = Some(d);
+            continue;
+        }
+        if !run.opens {
+            // A section printed away from its sub-heading: the nearest
+            // article whose last item is a sub-heading with no text.
+            let empty_section = drafts
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| {
+                    d.run
+                        .as_ref()
+                        .is_some_and(|r| matches!(r.items.last(), Some(RunItem::Sub(_))))
+                })
+                .min_by_key(|(_, d)| d.order.abs_diff(pos))
+                .map(|(i, _)| i);
+            if let Some(d) = empty_section {
+                if let Some(r) = drafts[d].run.as_mut() {
+                    r.items.extend(run.items);
+                    if run.source_tag.is_some() {
+                        r.source_tag = run.source_tag;
+                    }
+                }
+                unit_draft[pos] = Some(d);
+                continue;
+            }
+            // Otherwise the text goes on from the article before it.
+            let before = unit_draft[..pos].iter().rev().flatten().next().copied();
+            if let Some(d) = before {
+                let continues = drafts[d].run.as_ref().is_some_and(|r| !r.closed());
+                if continues {
+                    if let Some(r) = drafts[d].run.as_mut() {
+                        append_run(r, run);
+                    }
+                    unit_draft[pos] = Some(d);
+                    continue;
+                }
+            }
+        }
+        let d = drafts.len();
+        drafts.push(Draft {
+            order: pos,
+            group: None,
+            run: Some(run),
+            captions: Vec::new(),
+        });
+        unit_draft[pos] = Some(d);
+    }
+}
+
+/// Appends a continuation run; a paragraph cut mid-sentence at the seam is
+/// joined with its continuation.
+fn append_run(r: &mut Run, more: Run) {
+    let mut items = more.items.into_iter();
+    if let (Some(RunItem::Para(last)), Some(RunItem::Para(_))) = (r.items.last(), items.as_slice().first()) {
+        if !ends_sentence(&last.text) {
+            if let (Some(RunItem::Para(last)), Some(RunItem::Para(first))) = (r.items.last_mut(), items.next()) {
+                if script::needs_space_between(&last.text, &first.text) {
+                    last.text.push(' ');
+                    last.raw.push(' ');
+                }
+                last.text.push_str(&first.text);
+                last.raw.push_str(&first.raw);
+            }
+        }
+    }
+    r.items.extend(items);
+    r.source_tag = more.source_tag.or(r.source_tag.take());
+    r.credit = more.credit.or(r.credit.take());
+}
+
+fn to_article(page: u32, n: usize, d: Draft) -> Article {
+    let mut article = Article {
+        id: format!("p{page}-a{n}"),
+        page,
+        kind: ArticleKind::News,
+        kicker: None,
+        headline: None,
+        subheadline: None,
+        dateline: None,
+        byline: None,
+        source_tag: None,
+        body: Vec::new(),
+        captions: d.captions,
+        bbox: None,
+    };
+    if let Some(g) = &d.group {
+        fill_heading_fields(&mut article, g);
+    }
+    if let Some(run) = d.run {
+        let mut first = true;
+        for item in run.items {
+            match item {
+                RunItem::Sub(text) => article.body.push(BodyItem::subheading(text)),
+                RunItem::Para(seg) => {
+                    let mut text = seg.text;
+                    if first {
+                        if let Some(o) = cues::opener(&seg.raw) {
+                            article.dateline = Some(o.dateline);
+                            if let Some(b) = o.byline {
+                                let parsed = cues::parse_byline(&b);
+                                merge_byline(&mut article.byline, parsed);
+                            }
+                            text = script::remove_justification_spaces(seg.raw.get(o.len..).unwrap_or(""))
+                                .trim()
+                                .to_string();
+                        }
+                    }
+                    first = false;
+                    let text = text.trim().to_string();
+                    if !text.is_empty() {
+                        article.body.push(BodyItem {
+                            kind: BodyKind::Paragraph,
+                            text,
+                            bbox: seg.bbox,
+                            confidence: None,
+                        });
+                    }
+                }
+            }
+        }
+        article.source_tag = run.source_tag;
+        if let Some((raw, names)) = run.credit {
+            let credit = Byline {
+                raw,
+                photographers: names,
+                ..Byline::default()
+            };
+            merge_byline(&mut article.byline, credit);
+            if d.group.is_none() {
+                article.kind = ArticleKind::Photo;
+            }
+        }
+    }
+    if article.kind == ArticleKind::News && article.headline.is_none() {
+        let chars: usize = article.body.iter().map(|b| b.text.chars().count()).sum();
+        if article.body.len() <= 1 && chars < 200 {
+            article.kind = ArticleKind::Brief;
+        }
+    }
+    article
+}
+
+fn fill_heading_fields(article: &mut Article, g: &Group) {
+    let headings: Vec<&Segment> = g.headings().collect();
+    let mut start = 0;
+    // A kicker is set off from the headline below it by a blank line.
+    if headings.len() >= 2 && headings[1].gap_before {
+        article.kicker = Some(headings[0].text.clone());
+        start = 1;
+    }
+    let lines: Vec<&str> = headings[start..].iter().map(|h| h.text.as_str()).collect();
+    let headline = join_headline_lines(&lines);
+    if !headline.is_empty() {
+        article.headline = Some(headline);
+    }
+    if let Some(s) = g.segments.iter().find(|s| s.role == Role::Subtitle) {
+        article.subheadline = Some(s.text.clone());
+    }
+    for b in g.segments.iter().filter(|s| s.role == Role::Byline) {
+        merge_byline(&mut article.byline, cues::parse_byline(&b.raw));
+    }
+}
+
+/// Joins the lines of a multi-line headline. Latin lines join with a space.
+/// CJK lines join with nothing when the break only wrapped a long headline,
+/// and with one space when the lines are the two balanced halves of a
+/// couplet headline (`环卫工人拾金不昧` / `好人好事温暖人心`): such halves are
+/// composed with the same number of characters, which a wrapped headline
+/// matches only by chance.
+fn join_headline_lines(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let cjk_len = |s: &str| s.chars().filter(|c| script::is_cjk_letter(*c)).count();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let prev = lines[i - 1];
+            let couplet = lines.len() == 2
+                && !prev.contains(' ')
+                && !line.contains(' ')
+                && cjk_len(prev) >= 4
+                && cjk_len(prev) == prev.chars().count()
+                && cjk_len(line) == line.chars().count()
+                && cjk_len(prev) == cjk_len(line);
+            if couplet || script::needs_space_between(&out, line) {
+                out.push(' ');
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn merge_byline(target: &mut Option<Byline>, more: Byline) {
+    match target {
+        None => *target = Some(more),
+        Some(b) => {
+            if !more.raw.is_empty() {
+                if !b.raw.is_empty() {
+                    b.raw.push_str("; ");
+                }
+                b.raw.push_str(&more.raw);
+            }
+            for (dst, src) in [
+                (&mut b.reporters, more.reporters),
+                (&mut b.correspondents, more.correspondents),
+                (&mut b.photographers, more.photographers),
+                (&mut b.authors, more.authors),
+            ] {
+                for name in src {
+                    if !dst.contains(&name) {
+                        dst.push(name);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ macro_rules! re {
 
 // A personal name in a byline: CJK (2-4 chars, maybe with a middle dot) or
 // Latin words.
-const ZH_NAMES: &str = r"[\p{Han}·]{2,}(?:[\s、，,]+[\p{Han}·]{2,})*";
+const ZH_NAMES: &str = r"[\p{Han}·]{2,8}(?:[\s、]+[\p{Han}·]{2,8})*";
 
 re!(
     SOURCE_TAG,

@@ -10,6 +10,12 @@
 /// Han ideographs, kana, hangul and the CJK symbol/punctuation blocks:
 /// characters between which a space is never part of the text.
 pub fn is_cjk(c: char) -> bool {
+    // Fast path: nothing below the general punctuation block is CJK but
+    // the middle dot used in transcribed names.
+    let u = c as u32;
+    if u < 0x2010 {
+        return u == 0xB7;
+    }
     is_cjk_letter(c) || is_cjk_punct(c)
 }
 
@@ -45,6 +51,9 @@ pub fn is_fullwidth_alnum(c: char) -> bool {
 
 /// Width of one character in ems (see the module doc).
 pub fn char_width(c: char) -> f32 {
+    if c.is_ascii() {
+        return if c.is_ascii_whitespace() { 0.0 } else { 0.5 };
+    }
     if c.is_whitespace() {
         0.0
     } else if is_compressible_punct(c) {
@@ -63,6 +72,23 @@ fn is_compressible_punct(c: char) -> bool {
         '，' | '。' | '、' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）' | '《' | '》'
             | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕' | '·'
     )
+}
+
+/// Width of a line in ems and whether it is mostly CJK, in one pass (see
+/// [`text_width`] and [`is_mostly_cjk`]).
+pub fn line_shape(s: &str) -> (f32, bool) {
+    let (mut width, mut cjk, mut latin) = (0.0f32, 0usize, 0usize);
+    for c in s.chars() {
+        width += char_width(c);
+        if c.is_ascii() {
+            latin += usize::from(c.is_ascii_alphabetic());
+        } else if is_cjk_letter(c) {
+            cjk += 1;
+        } else if !is_cjk_punct(c) && c.is_alphabetic() {
+            latin += 1;
+        }
+    }
+    (width, cjk > 0 && cjk * 2 >= latin)
 }
 
 /// Width of a line in ems, spaces excluded: justification spaces fill the
@@ -112,9 +138,11 @@ pub fn ends_sentence(s: &str) -> bool {
 pub fn is_mostly_cjk(s: &str) -> bool {
     let (mut cjk, mut latin) = (0usize, 0usize);
     for c in s.chars() {
-        if is_cjk_letter(c) {
+        if c.is_ascii() {
+            latin += usize::from(c.is_ascii_alphabetic());
+        } else if is_cjk_letter(c) {
             cjk += 1;
-        } else if c.is_alphabetic() {
+        } else if !is_cjk_punct(c) && c.is_alphabetic() {
             latin += 1;
         }
     }
@@ -138,6 +166,14 @@ fn space_is_justification(prev: char, next: char) -> bool {
 /// `III 类水` -> `III类水`, `公司 （以下` -> `公司（以下`. Spaces between
 /// Latin words and between digits (`2000 300`) are kept.
 pub fn remove_justification_spaces(s: &str) -> String {
+    let b = s.as_bytes();
+    // Fast path: no ASCII space or tab, no ideographic space (E3 80 80), no
+    // no-break space (C2 A0).
+    if !b.iter().any(|&x| x == b' ' || x == b'\t' || x == 0xE3 || x == 0xC2)
+        || !s.contains(|c: char| c.is_whitespace())
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
@@ -175,16 +211,16 @@ pub fn normalize_display_line(s: &str) -> String {
         if i > 0 {
             let left = tokens[i - 1];
             let (lc, rc) = (left.chars().last(), tok.chars().next());
+            // Between two CJK runs of two or more letters a single gap is
+            // deliberate; any other gap next to CJK is justification.
             let gap = match (lc, rc) {
                 (Some(l), Some(r)) if space_is_justification(l, r) => {
                     let run_len = |t: &str| t.chars().filter(|c| is_cjk_letter(*c)).count();
-                    let halves = run_len(left) >= 2
+                    run_len(left) >= 2
                         && run_len(tok) >= 2
-                        && is_cjk(l)
-                        && is_cjk(r)
                         && !is_cjk_punct(l)
-                        && !(is_cjk_punct(r) && !is_opening_punct(r));
-                    halves
+                        && is_cjk(l)
+                        && (is_cjk_letter(r) || is_opening_punct(r))
                 }
                 _ => true,
             };

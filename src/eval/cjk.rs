@@ -39,7 +39,7 @@ fn qualifies(left: char, right: char) -> bool {
     (is_cjk(left) && (is_cjk(right) || latin(right))) || (latin(left) && is_cjk(right))
 }
 
-/// Number of space characters ([`is_space`]) lying in a run of spaces whose
+/// Number of space characters (U+0020, U+3000, U+00A0) lying in a run of spaces whose
 /// nearest non-space neighbours on both sides are CJK/CJK, CJK/ASCII
 /// alphanumeric or ASCII alphanumeric/CJK. Every space of such a run counts
 /// (two spaces are two edits). Leading and trailing spaces (e.g. a U+3000

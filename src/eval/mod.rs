@@ -36,7 +36,8 @@
 //!    30k x 30k page takes milliseconds) up to [`PAGE_EXACT_MAX_WORD_STEPS`];
 //!    beyond that it is approximated by per-article distances of matched
 //!    pairs plus the lengths of unmatched articles, and `page_cer_exact` is
-//!    false.
+//!    false. Article order matters: articles emitted out of reading order
+//!    count as text deleted in one place and inserted in another.
 //! 4. **Field accuracies** ([`FieldScore`]), over matched pairs: headline,
 //!    kicker, subheadline, dateline, source tag (equal after trimming; null,
 //!    empty and blank all mean absent; absent on both sides is correct),
@@ -755,6 +756,12 @@ fn boundary_counts(gold: &Article, pred: &Article) -> (usize, usize, usize) {
 
 /// Counts (ratios not computed) for one document pair.
 fn score_document(doc: usize, gold: &Document, pred: &Document) -> Report {
+    score_document_within(doc, gold, pred, PAGE_EXACT_MAX_WORD_STEPS)
+}
+
+/// [`score_document`] with the exact page-CER budget as a parameter, so
+/// tests can exercise the approximation.
+fn score_document_within(doc: usize, gold: &Document, pred: &Document, page_budget: u64) -> Report {
     let gold: Vec<Prepared> = gold.articles.iter().map(Prepared::new).collect();
     let pred: Vec<Prepared> = pred.articles.iter().map(Prepared::new).collect();
     let (ng, np) = (gold.len(), pred.len());
@@ -897,19 +904,20 @@ fn score_document(doc: usize, gold: &Document, pred: &Document) -> Report {
     };
     let (gold_page, pred_page) = (page(&gold), page(&pred));
     r.page_chars = gold_page.len();
-    let budget = u128::from(PAGE_EXACT_MAX_WORD_STEPS);
+    let budget = u128::from(page_budget);
     match edit_distance_within(&gold_page, &pred_page, budget) {
         Some(e) => r.page_edits = e,
         None => {
             // Too large for the exact distance: article by article, which
             // ignores separators and cross-article order (documented).
             r.page_cer_exact = false;
+            let per_article_budget = u128::from(PAGE_EXACT_MAX_WORD_STEPS);
             let mut edits = 0;
             for (gi, g) in gold.iter().enumerate() {
                 edits += match gold_to_pred[gi] {
                     Some(pi) => {
                         let p = &pred[pi].page_text;
-                        edit_distance_within(&g.page_text, p, budget)
+                        edit_distance_within(&g.page_text, p, per_article_budget)
                             .unwrap_or_else(|| g.page_text.len().max(p.len()))
                     }
                     None => g.page_text.len(),
@@ -1217,6 +1225,28 @@ mod tests {
         let r = evaluate_many(&[]);
         assert_eq!((r.documents, r.page_cer_exact), (0, true));
         assert!(!r.to_table().is_empty());
+    }
+
+    #[test]
+    fn page_cer_falls_back_per_article_when_too_large() {
+        let gold = document(vec![
+            article(Some("AB"), &["abcdefghij"]),
+            article(None, &[BODIES[0]]),
+        ]);
+        // Articles swapped and one char wrong: the exact page distance is
+        // large, the per-article approximation counts only the wrong char.
+        let pred = document(vec![
+            article(None, &[BODIES[0]]),
+            article(Some("AB"), &["abcdefghiX"]),
+        ]);
+        let mut r = score_document_within(0, &gold, &pred, 0);
+        r.finish();
+        assert!(!r.page_cer_exact);
+        assert_eq!((r.page_edits, r.page_chars), (1, 27));
+        assert!(r.to_table().contains("approx."));
+        let exact = evaluate(&gold, &pred);
+        assert!(exact.page_cer_exact);
+        assert!(exact.page_edits > 10);
     }
 
     #[test]

@@ -89,7 +89,8 @@ re!(ZH_BYLINE_OPENER, r"^(?:记者|通讯员)\s*[\p{Han}·]{2,4}(?:\s+\S+)*$");
 
 /// `（魏宣）` standing alone on a line.
 pub fn is_source_tag(line: &str) -> bool {
-    SOURCE_TAG.is_match(line.trim())
+    let t = line.trim();
+    t.starts_with(['（', '(']) && t.ends_with(['）', ')']) && SOURCE_TAG.is_match(t)
 }
 
 /// A source tag at the end of a paragraph, after its last sentence: returns
@@ -97,15 +98,24 @@ pub fn is_source_tag(line: &str) -> bool {
 /// tag itself.
 pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
     let t = text.trim_end();
-    let caps = TRAILING_SOURCE_TAG.captures(t)?;
+    if !t.ends_with(['）', ')']) {
+        return None;
+    }
+    // The tag is short: look at the tail only, so long paragraphs cost
+    // nothing more.
+    let tail_start = t.char_indices().rev().nth(24).map(|(i, _)| i).unwrap_or(0);
+    let caps = TRAILING_SOURCE_TAG.captures(&t[tail_start..])?;
     let tag = caps.get(1)?;
-    let start = t[..tag.start()].trim_end().len();
+    let start = t[..tail_start + tag.start()].trim_end().len();
     Some((start, tag.as_str().to_string()))
 }
 
 /// A photo credit standing alone: returns the photographer names.
 pub fn credit_names(line: &str) -> Option<Vec<String>> {
     let line = line.trim();
+    if line.len() > 120 || line.contains(['，', '。']) || !(line.contains('摄') || line.contains('图') || line.contains("Photo") || line.contains('(') || line.contains("Picture") || line.contains("Image")) {
+        return None;
+    }
     if let Some(c) = ZH_CREDIT.captures(line) {
         let names = c.get(1).or_else(|| c.get(2))?.as_str();
         return Some(split_names(names));
@@ -121,6 +131,9 @@ pub fn credit_names(line: &str) -> Option<Vec<String>> {
 /// as printed).
 pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
     let line = line.trim();
+    if !(line.ends_with('摄') || line.ends_with(')') || line.contains("Photo")) {
+        return None;
+    }
     let c = CAPTION_WITH_ZH_CREDIT
         .captures(line)
         .or_else(|| CAPTION_WITH_EN_CREDIT.captures(line))?;
@@ -135,12 +148,22 @@ pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
 /// A byline standing on its own line.
 pub fn is_byline(line: &str) -> bool {
     let line = line.trim();
-    line.chars().count() <= 60 && (ZH_BYLINE.is_match(line) || EN_BYLINE.is_match(line))
+    if line.len() > 180 {
+        return false;
+    }
+    // Prose punctuation rules a byline out at once (most lines are prose).
+    if line.contains(['，', '。']) {
+        return false;
+    }
+    let zh = ["记者", "通讯员", "实习生", "文", "图"].iter().any(|k| line.contains(k));
+    let en = line.starts_with("By ") || line.starts_with("BY ");
+    line.chars().count() <= 60 && ((zh && ZH_BYLINE.is_match(line)) || (en && EN_BYLINE.is_match(line)))
 }
 
 /// A subtitle line (副题) opening with a dash.
 pub fn is_subtitle(line: &str) -> bool {
-    SUBTITLE.is_match(line.trim())
+    let t = line.trim();
+    t.starts_with(['—', '-', '－']) && SUBTITLE.is_match(t)
 }
 
 /// A numbered or bulleted sub-heading (`一、`, `（二）`, `■`).
@@ -152,7 +175,7 @@ pub fn has_subheading_marker(line: &str) -> bool {
 pub fn furniture_kind(line: &str) -> Option<crate::model::FurnitureKind> {
     use crate::model::FurnitureKind;
     let line = line.trim();
-    if line.chars().count() > 80 {
+    if line.len() > 240 || line.chars().count() > 80 {
         return None;
     }
     if PAGE_NUMBER.is_match(line) {
@@ -164,6 +187,11 @@ pub fn furniture_kind(line: &str) -> Option<crate::model::FurnitureKind> {
     } else {
         None
     }
+}
+
+/// A production line (责任编辑, 校对...), furniture wherever it stands.
+pub fn is_editor_line(line: &str) -> bool {
+    EDITOR_LINE.is_match(line.trim())
 }
 
 /// An opener at the start of a story's first paragraph.
@@ -181,6 +209,27 @@ pub struct Opener {
 /// paragraph. Works on the paragraph as joined, before justification spaces
 /// are removed, so the byline keeps the spaces that separate its names.
 pub fn opener(paragraph: &str) -> Option<Opener> {
+    // Openers are short and at the start: match on a bounded prefix so the
+    // cost does not grow with the paragraph.
+    let end = paragraph.char_indices().nth(OPENER_SCAN_CHARS).map(|(i, _)| i).unwrap_or(paragraph.len());
+    let paragraph = &paragraph[..end];
+    let first = paragraph.chars().next()?;
+    let zh_possible = paragraph.contains('电') || paragraph.contains("本报讯") || paragraph.starts_with('据');
+    if zh_possible {
+        if let Some(o) = zh_opener(paragraph) {
+            return Some(o);
+        }
+    }
+    if first.is_ascii_uppercase() && (paragraph.contains('—') || paragraph.contains('–') || paragraph.contains("--")) {
+        return en_dateline(paragraph);
+    }
+    None
+}
+
+/// How far into a paragraph an opener may reach (characters).
+const OPENER_SCAN_CHARS: usize = 90;
+
+fn zh_opener(paragraph: &str) -> Option<Opener> {
     if let Some(c) = ZH_OPENER.captures(paragraph) {
         let whole = c.get(0)?;
         let dateline = crate::script::remove_justification_spaces(c.get(1)?.as_str());
@@ -203,6 +252,10 @@ pub fn opener(paragraph: &str) -> Option<Opener> {
             len: whole.end(),
         });
     }
+    None
+}
+
+fn en_dateline(paragraph: &str) -> Option<Opener> {
     if let Some(c) = EN_DATELINE.captures(paragraph) {
         let dateline = c.get(1)?.as_str().trim().to_string();
         // A dateline names a place in capitals; "I — " or a one-letter

@@ -22,7 +22,7 @@
 
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
-use crate::script::{ends_sentence, is_mostly_cjk, is_opening_punct, text_width};
+use crate::script::{ends_sentence, is_opening_punct, line_shape, text_width};
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
 /// full: punctuation compression and kinsoku shift lines by about one em.
@@ -48,18 +48,19 @@ struct Item {
 /// Assigns roles to the lines of a dump page; see the module doc.
 pub fn assign_roles(page: &mut Page) {
     let mut items: Vec<Item> = Vec::new();
-    for (b, block) in page.blocks.iter().enumerate() {
-        for line in &block.lines {
+    let n_blocks = page.blocks.len();
+    for (b, block) in std::mem::take(&mut page.blocks).into_iter().enumerate() {
+        for line in block.lines {
+            let (width, cjk) = line_shape(&line.text);
             items.push(Item {
-                width: text_width(&line.text),
-                cjk: is_mostly_cjk(&line.text),
-                line: line.clone(),
+                width,
+                cjk,
+                line,
                 block: b,
                 fixed: false,
             });
         }
     }
-    let n_blocks = page.blocks.len();
     mark_by_wording(&mut items);
     let measures = block_measures(&items, n_blocks);
     classify_by_shape(&mut items, &measures);
@@ -102,27 +103,30 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         k += 1;
     }
     let n = items.len();
-    for k in 0..n {
-        let text = items[k].line.text.clone();
+    for (k, item) in items.iter_mut().enumerate() {
+        let text = item.line.text.as_str();
         let near_edge = k < FURNITURE_LINES || k + FURNITURE_LINES >= n;
-        let role = if cues::furniture_kind(&text).is_some()
-            && (near_edge || cues::furniture_kind(&text) == Some(crate::model::FurnitureKind::Other))
-        {
+        let furniture = if near_edge || text.len() < 120 && cues::is_editor_line(text) {
+            cues::furniture_kind(text)
+        } else {
+            None
+        };
+        let role = if furniture.is_some() {
             Some(Role::Furniture)
-        } else if cues::is_source_tag(&text) {
+        } else if cues::is_source_tag(text) {
             Some(Role::SourceTag)
-        } else if cues::credit_names(&text).is_some() {
+        } else if cues::credit_names(text).is_some() {
             Some(Role::Credit)
-        } else if cues::is_byline(&text) {
+        } else if cues::is_byline(text) {
             Some(Role::Byline)
-        } else if cues::caption_with_credit(&text).is_some() {
+        } else if cues::caption_with_credit(text).is_some() {
             Some(Role::Caption)
         } else {
             None
         };
         if let Some(r) = role {
-            items[k].line.role = r;
-            items[k].fixed = true;
+            item.line.role = r;
+            item.fixed = true;
         }
     }
 }

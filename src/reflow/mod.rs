@@ -194,14 +194,15 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut flow: Vec<Flow> = Vec::new();
     for (b, block) in page.blocks.iter().enumerate() {
         for line in &block.lines {
+            let (width, cjk) = script::line_shape(&line.text);
             flow.push(Flow {
                 text: &line.text,
                 role: line.role,
                 block: b,
                 measure: block.measure,
                 first_line: line.source_index,
-                width: text_width(&line.text),
-                cjk: script::is_mostly_cjk(&line.text),
+                width,
+                cjk,
             });
         }
     }

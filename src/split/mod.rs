@@ -79,18 +79,11 @@ struct Run {
     source_tag: Option<String>,
     /// Photo credit closing the run: (as printed, names).
     credit: Option<(String, Vec<String>)>,
-    measure: Option<f32>,
 }
 
 impl Run {
     fn closed(&self) -> bool {
         self.source_tag.is_some() || self.credit.is_some()
-    }
-    fn paragraphs(&self) -> impl Iterator<Item = &Segment> {
-        self.items.iter().filter_map(|i| match i {
-            RunItem::Para(s) => Some(s),
-            RunItem::Sub(_) => None,
-        })
     }
 }
 
@@ -134,7 +127,6 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 }
                 let r = run.get_or_insert_with(|| Run {
                     opens: last_closed,
-                    measure: seg.measure,
                     ..Run::default()
                 });
                 if r.items.is_empty() {

@@ -177,7 +177,7 @@ fn has_prose_punctuation(text: &str) -> bool {
         || text.contains(". ")
         || text
             .trim_end()
-            .ends_with(['，', '、', '：', '；', ',', ';', ':', '-'])
+            .ends_with(['，', '、', '：', '；', ',', ';', ':', '-', '⸗', '¬'])
 }
 
 fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
@@ -267,7 +267,10 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     if has_prose_punctuation(text) || (it.cjk && text.contains('，') && it.width <= overwide_limit) {
         return Decision::Role(Role::Body);
     }
-    if it.width > overwide_limit && !text.contains('，') {
+    // Wider than the column: a heading spanning columns. Latin line widths
+    // are only estimated from character counts, so a Latin line must also
+    // look like display type (mostly capitalised words).
+    if it.width > overwide_limit && !text.contains('，') && (it.cjk || mostly_capitalised(text)) {
         return Decision::Role(Role::Heading);
     }
     if ends_sentence(text) {
@@ -312,6 +315,16 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     } else {
         Decision::Role(Role::Body)
     }
+}
+
+/// Title Case or capitals: most words start with a capital letter.
+fn mostly_capitalised(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let caps = words
+        .iter()
+        .filter(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase))
+        .count();
+    !words.is_empty() && caps * 10 >= words.len() * 6
 }
 
 fn is_alone_in_block(items: &[Item], k: usize) -> bool {

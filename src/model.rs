@@ -59,6 +59,31 @@ pub struct Word {
     pub confidence: Option<f32>,
 }
 
+/// One glyph of a PDF text layer, positioned on the page.
+///
+/// `bbox` spans the glyph's advance horizontally and its font's ascent to
+/// descent vertically (top-left origin, points, the page's rotation
+/// applied). `text` is the glyph's Unicode mapping: usually one character,
+/// several for a ligature, empty when the font gives no mapping (`unmapped`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub text: String,
+    pub bbox: BBox,
+    /// The baseline origin (x, y), same space as `bbox`.
+    pub origin: (f32, f32),
+    /// Effective size in points after the text and CTM matrices.
+    pub font_size: f32,
+    /// The font's base name without a subset prefix (`ABCDEF+`).
+    pub font: std::sync::Arc<str>,
+    pub bold: bool,
+    pub italic: bool,
+    /// Fill colour as RGB in 0..=1.
+    pub color: [f32; 3],
+    /// Text render mode 3 (invisible), as OCR layers use.
+    pub invisible: bool,
+    pub unmapped: bool,
+}
+
 /// The role layout gives a line; split turns roles into article fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -34,6 +34,15 @@ enum Command {
     Extract(ExtractArgs),
     /// Score a prediction against a gold file (or directories of them).
     Eval(EvalArgs),
+    /// Show the role layout gave each line of a dump (for tuning rules on
+    /// your own pages).
+    Lines(LinesArgs),
+}
+
+#[derive(clap::Args)]
+struct LinesArgs {
+    /// A text dump.
+    input: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -76,6 +85,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Extract(args) => run_extract(args),
         Command::Eval(args) => run_eval(args),
+        Command::Lines(args) => run_lines(args),
     }
 }
 
@@ -356,5 +366,33 @@ fn run_eval(args: EvalArgs) -> ExitCode {
     if writeln!(out, "{text}").is_err() {
         return ExitCode::from(2);
     }
+    ExitCode::SUCCESS
+}
+
+fn run_lines(args: LinesArgs) -> ExitCode {
+    let display = args.input.display().to_string();
+    let text = match fs::read(&args.input)
+        .map_err(|e| newsclip::Error::io(e, &args.input))
+        .and_then(|b| decode::decode(&b, None).map_err(|e| e.with_path(&args.input)))
+    {
+        Ok(d) => d.text,
+        Err(e) => {
+            eprintln!("newsclip: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = io::stdout().lock();
+    for page in pipeline::dump_layout(&text) {
+        for (b, block) in page.blocks.iter().enumerate() {
+            for line in &block.lines {
+                let measure = block.measure.map(|m| format!("{m:5.1}")).unwrap_or_else(|| "    -".into());
+                let (width, _) = newsclip::script::line_shape(&line.text);
+                if writeln!(out, "p{} b{b:<3} {:<10} {width:5.1}/{measure} {}", page.number, format!("{:?}", line.role), line.text).is_err() {
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    let _ = display;
     ExitCode::SUCCESS
 }

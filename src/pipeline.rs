@@ -6,7 +6,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::extract::{self, decode};
 use crate::layout;
-use crate::model::{Document, Source, Warning};
+use crate::model::{Document, Page, Source, Warning};
 use crate::reflow::{self, Vocabulary};
 use crate::split;
 
@@ -28,14 +28,20 @@ pub fn process_dump_bytes(bytes: &[u8], path: &str, options: &Options) -> Result
     Ok(doc)
 }
 
-/// Processes an already decoded dump: extract, layout, reflow, split.
-pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
+/// The first two stages of a dump: pages whose lines carry roles.
+pub fn dump_layout(text: &str) -> Vec<Page> {
     let mut pages = extract::dump::pages_from_text(text);
-    if pages.iter().all(|p| p.blocks.is_empty()) {
-        return Err(Error::new(ErrorKind::Empty, "the dump holds no text").with_path(path));
-    }
     for page in pages.iter_mut() {
         layout::dump::assign_roles(page);
+    }
+    pages
+}
+
+/// Processes an already decoded dump: extract, layout, reflow, split.
+pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
+    let pages = dump_layout(text);
+    if pages.iter().all(|p| p.blocks.is_empty()) {
+        return Err(Error::new(ErrorKind::Empty, "the dump holds no text").with_path(path));
     }
     let vocab = Vocabulary::from_pages(&pages);
     let mut doc = Document {

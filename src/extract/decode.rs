@@ -13,7 +13,11 @@
 //!   2. NUL bytes mean UTF-16 without BOM when they follow its pattern (every
 //!      other byte NUL in ASCII-heavy text, decoded strictly and then checked
 //!      for plausibility), and binary data otherwise;
-//!   3. valid UTF-8 is UTF-8 (validated once, copied once);
+//!   3. valid UTF-8 is UTF-8 (validated once, copied once by [`decode`],
+//!      moved by [`decode_owned`]); UTF-8 with a few invalid sequences among
+//!      many valid multi-byte characters (a corrupted byte, a file cut in the
+//!      middle of a character) is UTF-8 too, with U+FFFD for each sequence
+//!      and an `encoding-replacement` warning;
 //!   4. GB18030, decoded strictly, when the result is plausible Chinese text
 //!      (unless chardetng names another CJK double-byte encoding, EUC-KR,
 //!      EUC-JP, Shift_JIS or Big5, that decodes plausibly: those bytes often
@@ -256,6 +260,30 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// UTF-8 with a few invalid sequences (a corrupted byte, a file cut in the
+/// middle of a character): the text with U+FFFD for each and their count.
+/// `None` when errors are more than 8 + 1 per 100 KB, or when valid
+/// multi-byte characters are not at least 100 times as many as errors
+/// (text in a legacy encoding has errors but hardly any valid sequences).
+fn nearly_utf8(bytes: &[u8]) -> Option<(String, usize)> {
+    let max_errors = 8 + bytes.len() / 100_000;
+    let mut out = String::with_capacity(bytes.len());
+    let (mut errors, mut multibyte) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        multibyte += valid.bytes().filter(|b| *b >= 0xC0).count();
+        out.push_str(valid);
+        if !chunk.invalid().is_empty() {
+            errors += 1;
+            if errors > max_errors {
+                return None;
+            }
+            out.push('\u{FFFD}');
+        }
+    }
+    (multibyte >= errors * 100).then_some((out, errors))
+}
+
 /// chardetng's guess from the first few MB.
 fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
@@ -274,6 +302,16 @@ fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<Decoded> {
     }
     if let Err(reason) = stats.check() {
         return Err(not_text(reason));
+    }
+    if let Some((text, replaced)) = nearly_utf8(bytes) {
+        let warning = Warning::new(
+            "encoding-replacement",
+            format!(
+                "{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD \
+                 (the rest is valid UTF-8)"
+            ),
+        );
+        return finish(Cow::Owned(text), UTF_8, vec![warning], None);
     }
     let mut tried = vec![format!("UTF-8 (invalid byte at offset {utf8_valid_up_to})")];
 
@@ -441,16 +479,12 @@ impl ControlStats {
 /// land elsewhere.
 fn gb_plausible(all: &[u8]) -> std::result::Result<(), String> {
     let (mut common, mut total) = (0usize, 0usize);
-    for window in sample_windows(all.len()) {
-        let mut start = window.start;
+    for (mut start, end) in sample_windows(all.len()) {
         if start > 0 {
             // Resynchronise on an ASCII byte: a window may start mid-character.
-            start += all[window.clone()]
-                .iter()
-                .position(|b| *b < 0x80)
-                .unwrap_or(0);
+            start += all[start..end].iter().position(|b| *b < 0x80).unwrap_or(0);
         }
-        let (c, t) = gb_counts(&all[start..window.end]);
+        let (c, t) = gb_counts(&all[start..end]);
         common += c;
         total += t;
     }
@@ -495,17 +529,17 @@ fn gb_counts(bytes: &[u8]) -> (usize, usize) {
 const SAMPLE_WINDOW: usize = 1 << 20;
 const SAMPLE_WINDOWS: usize = 4;
 
-/// Byte ranges to sample from an input of `len` bytes: all of it when
+/// Byte ranges (start, end) to sample from an input of `len` bytes: all of it when
 /// small, else evenly spread windows including the start and the end.
-fn sample_windows(len: usize) -> Vec<std::ops::Range<usize>> {
+fn sample_windows(len: usize) -> Vec<(usize, usize)> {
     if len <= SAMPLE_WINDOW * SAMPLE_WINDOWS {
-        return vec![0..len];
+        return vec![(0, len)];
     }
     let last_start = len - SAMPLE_WINDOW;
     (0..SAMPLE_WINDOWS)
         .map(|k| {
             let start = last_start * k / (SAMPLE_WINDOWS - 1);
-            start..start + SAMPLE_WINDOW
+            (start, start + SAMPLE_WINDOW)
         })
         .collect()
 }
@@ -588,16 +622,17 @@ fn plausible(all: &str) -> std::result::Result<(), String> {
         (0usize, 0usize, 0usize, 0usize, 0usize);
     let mut letters = [0usize; SCRIPTS.len()];
     let mut chars = 0usize;
-    let windows = sample_windows(all.len()).into_iter().map(|w| {
-        let (mut start, mut end) = (w.start, w.end);
-        while !all.is_char_boundary(start) {
-            start += 1;
-        }
-        while !all.is_char_boundary(end) {
-            end += 1;
-        }
-        &all[start..end]
-    });
+    let windows = sample_windows(all.len())
+        .into_iter()
+        .map(|(mut start, mut end)| {
+            while !all.is_char_boundary(start) {
+                start += 1;
+            }
+            while !all.is_char_boundary(end) {
+                end += 1;
+            }
+            &all[start..end]
+        });
     for c in windows.flat_map(str::chars) {
         chars += 1;
         if (c as u32) >= 0x80 {
@@ -819,12 +854,35 @@ mod tests {
     }
 
     #[test]
+    fn utf8_with_a_few_bad_bytes_stays_utf8() {
+        // Cut in the middle of the last character.
+        let bytes = ZH.repeat(20).into_bytes();
+        let cut = &bytes[..bytes.len() - 2];
+        let d = decode(cut, None).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.ends_with('\u{FFFD}'));
+        assert_eq!(d.warnings[0].code, "encoding-replacement");
+        // One stray byte in the middle.
+        let mut bytes = ZH.repeat(20).into_bytes();
+        bytes.insert(ZH.len() * 3, 0xFF);
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
+        assert!(d.warnings[0].message.starts_with("1 "));
+        // Latin-1 in ASCII text is not "nearly UTF-8": no valid multi-byte
+        // characters around the errors.
+        let d = decode(b"The caf\xE9 on the corner opened in 1998.\n", None).unwrap();
+        assert_eq!(d.encoding, "windows-1252");
+        assert_eq!(d.text, "The caf\u{e9} on the corner opened in 1998.\n");
+    }
+
+    #[test]
     fn invalid_utf8_and_not_gb18030_is_a_decode_error() {
         // 0xFF is never valid in UTF-8 nor GB18030, and as windows-1252 the
         // bytes are symbols and accented letters.
         let bytes: &[u8] =
             b"\xFF\xA4\xB6 \xFF\xA7\xA9\xAE \xB1\xBC\xFF\xE9 \xFE\xFF\xD7\xA2\n\xFF\xF7\xAB\xBB\n";
-        assert!(std::str::from_utf8(&bytes.to_vec()).is_err());
+        assert!(std::str::from_utf8(std::hint::black_box(bytes)).is_err());
         assert!(GB18030
             .decode_without_bom_handling_and_without_replacement(bytes)
             .is_none());
@@ -1058,6 +1116,47 @@ mod tests {
         }
         assert!(encoding_by_label("no-such-encoding").is_none());
         assert!(encoding_by_label("iso-2022-kr").is_none()); // "replacement"
+    }
+
+    #[test]
+    fn decode_owned_agrees_with_decode() {
+        let inputs: Vec<Vec<u8>> = vec![
+            ZH.as_bytes().to_vec(),
+            "a\r\nb\rc".as_bytes().to_vec(),
+            gbk(ZH),
+            utf16(ZH, false, true),
+            utf16("ASCII text\n", false, false),
+            b"\xEF\xBB\xBFbom".to_vec(),
+            b"bin\0ary\0\0\0".to_vec(),
+            Vec::new(),
+        ];
+        for bytes in inputs {
+            assert_eq!(decode_owned(bytes.clone(), None), decode(&bytes, None));
+            assert_eq!(
+                decode_owned(bytes.clone(), Some(GBK)),
+                decode(&bytes, Some(GBK))
+            );
+        }
+    }
+
+    #[test]
+    fn sample_windows_cover_start_and_end() {
+        assert_eq!(sample_windows(10), vec![(0, 10)]);
+        let len = 10 * SAMPLE_WINDOW + 7;
+        let w = sample_windows(len);
+        assert_eq!(w.len(), SAMPLE_WINDOWS);
+        assert_eq!(w[0], (0, SAMPLE_WINDOW));
+        assert_eq!(w[SAMPLE_WINDOWS - 1], (len - SAMPLE_WINDOW, len));
+    }
+
+    #[test]
+    fn large_gbk_input_is_sampled() {
+        // Larger than the sampled windows; windows start mid-character.
+        let page = format!("{ZH}\x0c");
+        let n = 5 * SAMPLE_WINDOW / page.len();
+        let d = decode(&gbk(&page).repeat(n), None).unwrap();
+        assert_eq!(d.encoding, "GB18030");
+        assert!(d.text == page.repeat(n));
     }
 
     #[test]

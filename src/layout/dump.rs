@@ -149,7 +149,13 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             .filter(|it| !it.fixed)
             .map(|it| it.width)
             .collect();
-        if widths.len() >= 2 {
+        // Only running text has a measure: a block of display lines
+        // (kicker, two-line headline) would give a false one.
+        let prose = items[start..end]
+            .iter()
+            .filter(|it| !it.fixed && it.line.text.contains(['，', '。', '、', '；', '：', ',', '.', ';', ':']))
+            .count();
+        if widths.len() >= 2 && prose * 2 >= end - start {
             widths.sort_by(|a, b| a.total_cmp(b));
             own[b] = Some(widths[widths.len() / 2]);
         }
@@ -258,13 +264,21 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     let overwide_limit = if it.cjk { m + OVERWIDE } else { m * 1.15 + 1.0 };
 
     // A line wider than its column that starts like a heading and ends like
-    // text, right under a display line: a headline glued to a body line.
-    if it.cjk && it.width > overwide_limit && prev.is_some_and(|p| p.line.role == Role::Heading) {
-        if let Some(at) = glued_split(text, prev.map(|p| p.width), m) {
+    // text, where a new unit may start (under a display line, after a
+    // finished sentence or at the page's top) and whose next line is of the
+    // narrower column: a headline line glued to a body line.
+    let may_start = prev.is_none_or(|p| p.line.role == Role::Heading || p.fixed || ends_sentence(&p.line.text));
+    let next_narrow = next.is_some_and(|n| n.width <= m + 1.0);
+    if it.cjk && it.width > overwide_limit && may_start && next_narrow {
+        let above = prev.filter(|p| p.line.role == Role::Heading).map(|p| p.width);
+        // Without a heading line above, only a clear overflow (a heading
+        // part of several characters) counts: measures are estimates.
+        let min_head = if above.is_some() { 2.0 } else { 4.0 };
+        if let Some(at) = glued_split(text, above, m, min_head) {
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains('，') && it.width <= overwide_limit) {
+    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；']) && it.width <= overwide_limit) {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -309,6 +323,12 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     if next_full_text && next.is_some_and(|n| n.cjk == it.cjk) {
         return Decision::Role(Role::Body);
     }
+    // Followed in its block by a line that ends a sentence: the two are the
+    // end of a paragraph (a headline is never followed by its text's last
+    // line without a break).
+    if next.is_some_and(|n| n.block == it.block && !n.fixed && ends_sentence(&n.line.text) && !has_display_cue(&n.line.text)) {
+        return Decision::Role(Role::Body);
+    }
     let prev_closed = prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
     if prev_closed && it.cjk {
         Decision::Role(Role::Heading)
@@ -327,6 +347,12 @@ fn mostly_capitalised(text: &str) -> bool {
     !words.is_empty() && caps * 10 >= words.len() * 6
 }
 
+/// Wording that marks a display line: a sub-heading marker or a subtitle
+/// dash.
+fn has_display_cue(text: &str) -> bool {
+    cues::has_subheading_marker(text) || cues::is_subtitle(text)
+}
+
 fn is_alone_in_block(items: &[Item], k: usize) -> bool {
     let b = items[k].block;
     k.checked_sub(1).is_none_or(|p| items[p].block != b) && items.get(k + 1).is_none_or(|n| n.block != b)
@@ -343,14 +369,21 @@ fn starts_paragraph(it: &Item) -> bool {
 /// (a full or indented first line) and the heading part must hold no
 /// sentence punctuation; among the candidates, the heading part closest in
 /// width to the heading line above wins (two-line headlines are balanced).
-fn glued_split(text: &str, heading_above: Option<f32>, measure: f32) -> Option<usize> {
+fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32) -> Option<usize> {
     let mut best: Option<(f32, usize)> = None;
     let mut head_width = 0.0f32;
     for (pos, c) in text.char_indices() {
         if pos > 0 {
             let tail_width = text_width(&text[pos..]);
             let tail_ok = tail_width <= measure + 0.75 && tail_width >= measure - 3.5;
-            let head_ok = head_width >= 2.0 && !has_prose_punctuation(&text[..pos]) && !text[..pos].contains('，');
+            // The heading part holds no sentence punctuation and no
+            // deliberate gap (a two-part display line is not glued); the
+            // body part reads as prose.
+            let head = &text[..pos];
+            let head_ok = head_width >= min_head
+                && !has_prose_punctuation(head)
+                && !head.contains(['，', ' '])
+                && text[pos..].contains(['，', '。', '、', '；', '：']);
             if tail_ok && head_ok {
                 let target = heading_above.unwrap_or(head_width);
                 let cost = (head_width - target).abs() + (measure - tail_width).abs() * 0.5;
@@ -400,12 +433,12 @@ mod tests {
     #[test]
     fn glued_headline_is_split() {
         let r = roles(
-            "群众满意度明显提升，社区环境\n越来越好，居民纷纷点赞称好。\n\n好人好事传美德\n志愿服务暖人心社区开展志愿服务活动\n\n组织党员志愿者走进小区，为居\n民提供便民服务，受到群众欢迎\n和好评。\n",
+            "群众满意度明显提升，社区环境\n越来越好，居民纷纷点赞称好。\n\n好人好事传美德\n志愿服务暖人心社区开展志愿服务活动，组\n\n织党员志愿者走进小区，为居\n民提供便民服务，受到群众欢迎\n和好评。\n",
         );
         let texts: Vec<&str> = r.iter().map(|(t, _)| t.as_str()).collect();
         assert!(texts.contains(&"志愿服务暖人心"), "{r:?}");
-        assert!(texts.contains(&"社区开展志愿服务活动"), "{r:?}");
+        assert!(texts.contains(&"社区开展志愿服务活动，组"), "{r:?}");
         assert_eq!(r.iter().find(|(t, _)| t == "志愿服务暖人心").map(|x| x.1), Some(Role::Heading));
-        assert_eq!(r.iter().find(|(t, _)| t == "社区开展志愿服务活动").map(|x| x.1), Some(Role::Body));
+        assert_eq!(r.iter().find(|(t, _)| t == "社区开展志愿服务活动，组").map(|x| x.1), Some(Role::Body));
     }
 }

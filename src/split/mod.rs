@@ -606,8 +606,11 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
 fn fill_heading_fields(article: &mut Article, g: &Group) {
     let headings: Vec<&Segment> = g.headings().collect();
     let mut start = 0;
-    // A kicker is set off from the headline below it by a blank line.
-    if headings.len() >= 2 && headings[1].gap_before {
+    // A kicker is set off from the headline below it by a blank line, or
+    // is clearly shorter than it (a wrapped headline's first line is the
+    // full one; couplet halves are equal).
+    let width = |s: &Segment| script::text_width(&s.text);
+    if headings.len() >= 2 && (headings[1].gap_before || width(headings[0]) <= 0.7 * width(headings[1])) {
         article.kicker = Some(headings[0].text.clone());
         start = 1;
     }

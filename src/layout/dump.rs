@@ -155,7 +155,11 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             .iter()
             .filter(|it| !it.fixed && it.line.text.contains(['，', '。', '、', '；', '：', ',', '.', ';', ':']))
             .count();
-        if widths.len() >= 2 && prose * 2 >= end - start {
+        // Two lines only count when they agree (a display line and a text
+        // line in one block would give a false measure).
+        let consistent = widths.len() >= 3
+            || (widths.len() == 2 && (widths[0] - widths[1]).abs() <= CJK_FULL_SLACK);
+        if consistent && prose * 2 >= end - start {
             widths.sort_by(|a, b| a.total_cmp(b));
             own[b] = Some(widths[widths.len() / 2]);
         }
@@ -274,17 +278,26 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
         // Without a heading line above, only a clear overflow (a heading
         // part of several characters) counts: measures are estimates.
         let min_head = if above.is_some() { 2.0 } else { 4.0 };
-        if let Some(at) = glued_split(text, above, m, min_head) {
+        let clear_overflow = above.is_some() || it.width >= m + 4.0;
+        if let Some(at) = glued_split(text, above, m, min_head).filter(|_| clear_overflow) {
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；']) && it.width <= overwide_limit) {
+    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；'])) {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
     // are only estimated from character counts, so a Latin line must also
     // look like display type (mostly capitalised words).
     if it.width > overwide_limit && !text.contains('，') && (it.cjk || mostly_capitalised(text)) {
+        return Decision::Role(Role::Heading);
+    }
+    // Display type by its wording: the deliberate gap between a headline's
+    // two halves, a subtitle's dash, or a byline right under it.
+    if has_halves_gap(text)
+        || (cues::is_subtitle(text) && it.width < 40.0)
+        || (!ends_sentence(text) && next.is_some_and(|n| n.line.role == Role::Byline && n.block == it.block))
+    {
         return Decision::Role(Role::Heading);
     }
     if ends_sentence(text) {
@@ -347,6 +360,25 @@ fn mostly_capitalised(text: &str) -> bool {
     !words.is_empty() && caps * 10 >= words.len() * 6
 }
 
+/// One gap between two runs of three or more CJK letters, and nothing
+/// else: the two halves of a headline (`聚焦人居环境整治 争创“生态宜居星”`).
+/// Justification spaces come in numbers or next to digits and punctuation.
+fn has_halves_gap(text: &str) -> bool {
+    let mut parts = text.split_whitespace();
+    let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    use crate::script::is_cjk_letter;
+    let letters = |t: &str| t.chars().filter(|c| is_cjk_letter(*c)).count();
+    // Halves hold letters, digits and quotation marks only.
+    let clean = |t: &str| {
+        t.chars()
+            .all(|c| is_cjk_letter(c) || c.is_ascii_digit() || matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '「' | '」'))
+    };
+    let edge_ok = a.chars().last().is_some_and(is_cjk_letter) && b.chars().next().is_some_and(is_cjk_letter);
+    edge_ok && letters(a) >= 3 && letters(b) >= 3 && clean(a) && clean(b)
+}
+
 /// Wording that marks a display line: a sub-heading marker or a subtitle
 /// dash.
 fn has_display_cue(text: &str) -> bool {
@@ -380,7 +412,11 @@ fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f
             // deliberate gap (a two-part display line is not glued); the
             // body part reads as prose.
             let head = &text[..pos];
+            // A number and its measure word (`1 月`) are not cut apart.
+            let splits_number = head.ends_with(|c: char| c.is_ascii_digit())
+                && text[pos..].trim_start().starts_with(|c: char| crate::script::is_cjk_letter(c));
             let head_ok = head_width >= min_head
+                && !splits_number
                 && !has_prose_punctuation(head)
                 && !head.contains(['，', ' '])
                 && text[pos..].contains(['，', '。', '、', '；', '：']);

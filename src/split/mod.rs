@@ -72,6 +72,8 @@ enum RunItem {
 #[derive(Debug, Clone, Default)]
 struct Run {
     items: Vec<RunItem>,
+    /// A byline printed right above the text, apart from any headline.
+    bylines: Vec<Segment>,
     /// It opens an article: an opener, or it follows a closed article.
     opens: bool,
     /// Has an opener with a byline in it.
@@ -200,7 +202,27 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
         }
     }
     close(&mut run, &mut units, &mut last_closed);
+    attach_lone_bylines(&mut units);
     units
+}
+
+/// A group that is only a byline, right before a run, is that run's
+/// byline: dumps print it above the text even when the headline comes
+/// after the text.
+fn attach_lone_bylines(units: &mut Vec<Unit>) {
+    let mut i = 0;
+    while i + 1 < units.len() {
+        let lone = matches!(&units[i], Unit::Group(g) if g.segments.iter().all(|s| s.role == Role::Byline));
+        if lone && matches!(units[i + 1], Unit::Run(_)) {
+            if let Unit::Group(g) = units.remove(i) {
+                if let Some(Unit::Run(r)) = units.get_mut(i) {
+                    r.bylines = g.segments;
+                    r.opens = true;
+                }
+            }
+        }
+        i += 1;
+    }
 }
 
 fn join_names(names: &[String]) -> String {
@@ -217,7 +239,14 @@ fn merge_subheadings(units: &mut Vec<Unit>) {
     let mut i = 0;
     while i < units.len() {
         let is_sub = match (&units.get(i.wrapping_sub(1)), &units[i], units.get(i + 1)) {
-            (Some(Unit::Run(before)), Unit::Group(g), after) if g.is_weak() && !before.closed() => {
+            // A run that opens an article with no heading group before it
+            // still needs its headline: a lone heading line after it is
+            // that headline, printed after the text.
+            (Some(Unit::Run(before)), Unit::Group(g), after)
+                if g.is_weak()
+                    && !before.closed()
+                    && (!before.opens || (i >= 2 && matches!(units[i - 2], Unit::Group(_)))) =>
+            {
                 let text = &g.segments[0].text;
                 let marked = cues::has_subheading_marker(text);
                 match after {
@@ -550,6 +579,9 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
         fill_heading_fields(&mut article, g);
     }
     if let Some(run) = d.run {
+        for b in &run.bylines {
+            merge_byline(&mut article.byline, cues::parse_byline(&b.raw));
+        }
         let mut first = true;
         for item in run.items {
             match item {

@@ -115,7 +115,7 @@ impl CMap {
                         };
                         let text = match &pair[1] {
                             Obj::Str(dst) => utf16be_text(dst),
-                            Obj::Name(n) => super::encoding::glyph_name_text(n).map(str::to_string),
+                            Obj::Name(n) => super::encoding::glyph_name_text(n),
                             _ => None,
                         };
                         if let Some(t) = text {
@@ -146,8 +146,7 @@ impl CMap {
                                     }
                                     let text = match item {
                                         Obj::Str(dst) => utf16be_text(dst),
-                                        Obj::Name(n) => super::encoding::glyph_name_text(n)
-                                            .map(str::to_string),
+                                        Obj::Name(n) => super::encoding::glyph_name_text(n),
                                         _ => None,
                                     };
                                     if let Some(t) = text {

@@ -165,15 +165,24 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
         }
         start = end;
     }
+    // Widest line of each block, to choose between neighbours.
+    let mut widest = vec![0.0f32; n_blocks];
+    for it in items.iter().filter(|it| !it.fixed) {
+        widest[it.block] = widest[it.block].max(it.width);
+    }
     let mut out = own.clone();
     for b in 0..n_blocks {
         if out[b].is_none() {
-            out[b] = own[b + 1..]
-                .iter()
-                .flatten()
-                .next()
-                .or_else(|| own[..b].iter().rev().flatten().next())
-                .copied();
+            let after = own[b + 1..].iter().flatten().next().copied();
+            let before = own[..b].iter().rev().flatten().next().copied();
+            out[b] = match (before, after) {
+                // A fragment of running text matches the column it continues;
+                // display lines are narrower than both, so either will do.
+                (Some(x), Some(y)) if widest[b] > x.min(y) + CJK_FULL_SLACK => {
+                    Some(if (widest[b] - x).abs() < (widest[b] - y).abs() { x } else { y })
+                }
+                (x, y) => y.or(x),
+            };
         }
     }
     out
@@ -241,6 +250,7 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
         }
         k += 1;
     }
+    heading_runs_before_openers(items);
     // A dash line directly under a display line is its subtitle.
     for k in 1..items.len() {
         if !items[k].fixed
@@ -250,6 +260,48 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
             && items[k - 1].line.role == Role::Heading
         {
             items[k].line.role = Role::Subtitle;
+        }
+    }
+}
+
+/// Lines that do not end a sentence cannot end a paragraph: a short run of
+/// them (up to three lines) right before a heading or an opener, after a
+/// finished sentence, is display type too (a headline whose last line the
+/// shape rules took for text).
+fn heading_runs_before_openers(items: &mut [Item]) {
+    const MAX_HEADING_LINES: usize = 3;
+    let mut k = items.len();
+    while k > 1 {
+        k -= 1;
+        let next = &items[k];
+        let next_starts = next.line.role == Role::Heading
+            || (next.line.role == Role::Body && cues::opener(&next.line.text).is_some());
+        if !next_starts {
+            continue;
+        }
+        let is_candidate = |it: &Item| {
+            it.line.role == Role::Body
+                && !it.fixed
+                && !ends_sentence(&it.line.text)
+                && !has_prose_punctuation(&it.line.text)
+                && !it.line.text.contains(['，', '、', '；'])
+        };
+        let mut start = k;
+        while start > 0 && k - start < MAX_HEADING_LINES && is_candidate(&items[start - 1]) {
+            start -= 1;
+        }
+        if start == k {
+            continue;
+        }
+        let closed_before = start == 0 || {
+            let p = &items[start - 1];
+            p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text)
+        };
+        if closed_before {
+            for it in &mut items[start..k] {
+                it.line.role = Role::Heading;
+            }
+            k = start;
         }
     }
 }

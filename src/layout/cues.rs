@@ -23,11 +23,11 @@ const ZH_NAMES: &str = r"[\p{Han}·]{2,8}(?:[\s、]+[\p{Han}·]{2,8})*";
 
 re!(
     SOURCE_TAG,
-    r"^[（(](?:据)?[\p{Han}A-Za-z·]{1,12}[）)]$"
+    r"^[（(](?:据)?(?:[\p{Han}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)]$"
 );
 re!(
     TRAILING_SOURCE_TAG,
-    r"(?:[。！？…”’）)]|\.)\s*([（(](?:据)?[\p{Han}A-Za-z·]{1,12}[）)])$"
+    r"(?:[。！？…”’）)]|\.)\s*([（(](?:据)?(?:[\p{Han}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)])$"
 );
 re!(
     ZH_CREDIT,
@@ -75,7 +75,7 @@ re!(
 );
 re!(
     EDITOR_LINE,
-    r"^(?:责任编辑|责编|编辑|校对|美编|版式|组版|审校|值班编委)\s*[：:\s]"
+    r"^(?:(?:责任编辑|责编|编辑|校对|美编|版式|组版|审校|值班编委)\s*[：:\s]|(?:Editor|Copy desk|Copy editor|Design|Designer|Page designer|Layout)\s*:\s)"
 );
 re!(
     ZH_OPENER,
@@ -456,6 +456,10 @@ mod tests {
             Some("（魏宣）".to_string())
         );
         assert!(trailing_source_tag("物业服务企业（物管会）").is_none());
+        assert!(is_source_tag("(Staff report)"));
+        assert!(is_source_tag("(AP)"));
+        assert!(!is_source_tag("(see page 3 for the full list of winners)"));
+        assert!(furniture_kind("Editor: Dana Whitfield  Copy desk: Lee Ortiz").is_some());
         assert_eq!(credit_names("许廷合 摄"), Some(vec!["许廷合".to_string()]));
         assert_eq!(credit_names("Photo: Mary Lee"), Some(vec!["Mary Lee".to_string()]));
         let (text, credit) = caption_with_credit("党支部在“红色议事厅”召开议事会。 许廷合 摄").unwrap();

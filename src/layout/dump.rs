@@ -192,12 +192,12 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
 /// punctuation? Display lines hold no full stop and do not end in
 /// punctuation that continues a sentence.
 fn has_prose_punctuation(text: &str) -> bool {
-    text.contains('。')
-        || text.contains(". ")
-        || text
-            .trim_end()
-            .ends_with(['，', '、', '：', '；', ',', ';', ':', '-', '⸗', '¬'])
+    let t = text.trim_end();
+    // A wrapped Latin headline may end a line with a comma, so only the CJK
+    // marks and a line-end hyphen count at the end.
+    t.contains('。') || t.contains(". ") || t.ends_with(['，', '、', '：', '；', '-', '⸗', '¬'])
 }
+
 
 fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
     if it.cjk {
@@ -318,6 +318,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     let prev = k.checked_sub(1).map(|p| &items[p]);
     let next = items.get(k + 1);
     let overwide_limit = if it.cjk { m + OVERWIDE } else { m * 1.15 + 1.0 };
+    let prev_closed = prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
 
     // A line wider than its column that starts like a heading and ends like
     // text, where a new unit may start (under a display line, after a
@@ -348,7 +349,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     // two halves, a subtitle's dash, or a byline right under it.
     if has_halves_gap(text)
         || (cues::is_subtitle(text) && it.width < 40.0)
-        || (!ends_sentence(text) && next.is_some_and(|n| n.line.role == Role::Byline && n.block == it.block))
+        || (!ends_sentence(text) && next.is_some_and(|n| n.line.role == Role::Byline) && prev_closed)
     {
         return Decision::Role(Role::Heading);
     }
@@ -394,7 +395,6 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
     if next.is_some_and(|n| n.block == it.block && !n.fixed && ends_sentence(&n.line.text) && !has_display_cue(&n.line.text)) {
         return Decision::Role(Role::Body);
     }
-    let prev_closed = prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
     if prev_closed && it.cjk {
         Decision::Role(Role::Heading)
     } else {

@@ -386,7 +386,7 @@ fn run_lines(args: LinesArgs) -> ExitCode {
         for (b, block) in page.blocks.iter().enumerate() {
             for line in &block.lines {
                 let measure = block.measure.map(|m| format!("{m:5.1}")).unwrap_or_else(|| "    -".into());
-                let (width, _) = newsclip::script::line_shape(&line.text);
+                let width = line.width.unwrap_or_else(|| newsclip::script::line_shape(&line.text).0);
                 if writeln!(out, "p{} b{b:<3} {:<10} {width:5.1}/{measure} {}", page.number, format!("{:?}", line.role), line.text).is_err() {
                     return ExitCode::from(2);
                 }

@@ -122,6 +122,9 @@ pub struct Line {
     /// 0-based index of the line in its source (dump line number, or order
     /// of extraction), for messages and tests.
     pub source_index: usize,
+    /// Layout's estimate of the line's width: ems for dumps (see
+    /// `script::text_width`), points for geometry. `None` until layout ran.
+    pub width: Option<f32>,
 }
 
 impl Line {
@@ -134,6 +137,7 @@ impl Line {
             font_size: None,
             role: Role::Body,
             source_index,
+            width: None,
         }
     }
 }

@@ -77,9 +77,17 @@ fn is_compressible_punct(c: char) -> bool {
 /// Width of a line in ems and whether it is mostly CJK, in one pass (see
 /// [`text_width`] and [`is_mostly_cjk`]).
 pub fn line_shape(s: &str) -> (f32, bool) {
-    let (mut width, mut cjk, mut latin) = (0.0f32, 0usize, 0usize);
+    let (width, cjk, _) = line_shape_counted(s);
+    (width, cjk)
+}
+
+/// [`line_shape`] plus the number of compressible punctuation marks, so a
+/// caller can re-weigh them (see [`COMPRESSED_PUNCT_WIDTH`]).
+pub fn line_shape_counted(s: &str) -> (f32, bool, u32) {
+    let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
     for c in s.chars() {
         width += char_width(c);
+        punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
         if c.is_ascii() {
             latin += usize::from(c.is_ascii_alphabetic());
         } else if is_cjk_letter(c) {
@@ -88,7 +96,18 @@ pub fn line_shape(s: &str) -> (f32, bool) {
             latin += 1;
         }
     }
-    (width, cjk > 0 && cjk * 2 >= latin)
+    (width, cjk > 0 && cjk * 2 >= latin, punct)
+}
+
+/// The width [`char_width`] gives compressible CJK punctuation. Papers that
+/// set punctuation in full cells are measured by adding the difference per
+/// mark (layout chooses per page, see `layout::dump`).
+pub const COMPRESSED_PUNCT_WIDTH: f32 = 0.5;
+
+/// Width of a line with compressible punctuation counted at `punct_width`.
+pub fn text_width_with(s: &str, punct_width: f32) -> f32 {
+    let (w, _, n) = line_shape_counted(s);
+    w + (punct_width - COMPRESSED_PUNCT_WIDTH) * n as f32
 }
 
 /// Width of a line in ems, spaces excluded: justification spaces fill the

@@ -22,7 +22,9 @@
 
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
-use crate::script::{ends_sentence, is_opening_punct, line_shape, text_width};
+use crate::script::{
+    ends_sentence, is_opening_punct, line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
+};
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
 /// full: punctuation compression and kinsoku shift lines by about one em.
@@ -40,9 +42,31 @@ struct Item {
     line: Line,
     block: usize,
     width: f32,
+    /// Compressible CJK punctuation marks in the line.
+    punct: u32,
     cjk: bool,
     /// Role decided by wording, before shape is looked at.
     fixed: bool,
+}
+
+impl Item {
+    fn new(line: Line, block: usize) -> Item {
+        let (width, cjk, punct) = line_shape_counted(&line.text);
+        Item {
+            width,
+            punct,
+            cjk,
+            line,
+            block,
+            fixed: false,
+        }
+    }
+    fn set_text(&mut self, text: String, punct_width: f32) {
+        let (width, _, punct) = line_shape_counted(&text);
+        self.line.text = text;
+        self.punct = punct;
+        self.width = width + (punct_width - COMPRESSED_PUNCT_WIDTH) * punct as f32;
+    }
 }
 
 /// Assigns roles to the lines of a dump page; see the module doc.
@@ -51,19 +75,13 @@ pub fn assign_roles(page: &mut Page) {
     let n_blocks = page.blocks.len();
     for (b, block) in std::mem::take(&mut page.blocks).into_iter().enumerate() {
         for line in block.lines {
-            let (width, cjk) = line_shape(&line.text);
-            items.push(Item {
-                width,
-                cjk,
-                line,
-                block: b,
-                fixed: false,
-            });
+            items.push(Item::new(line, b));
         }
     }
     mark_by_wording(&mut items);
+    let punct_width = calibrate_punct_width(&mut items);
     let measures = block_measures(&items, n_blocks);
-    classify_by_shape(&mut items, &measures);
+    classify_by_shape(&mut items, &measures, punct_width);
     // Rebuild blocks; a glued line split in two starts a new block with its
     // body part (the headline and the text were separate in print).
     let mut blocks: Vec<Block> = Vec::new();
@@ -78,7 +96,9 @@ pub fn assign_roles(page: &mut Page) {
             last_block = it.block;
         }
         if let Some(b) = blocks.last_mut() {
-            b.lines.push(it.line);
+            let mut line = it.line;
+            line.width = Some(it.width);
+            b.lines.push(line);
         }
     }
     page.blocks = blocks;
@@ -92,10 +112,9 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         if let Some((cut, _)) = cues::trailing_source_tag(&items[k].line.text) {
             if cut > 0 {
                 let mut tag = items[k].clone();
-                tag.line.text = items[k].line.text[cut..].trim().to_string();
-                tag.width = text_width(&tag.line.text);
-                items[k].line.text.truncate(cut);
-                items[k].width = text_width(&items[k].line.text);
+                tag.set_text(items[k].line.text[cut..].trim().to_string(), COMPRESSED_PUNCT_WIDTH);
+                let head = items[k].line.text[..cut].to_string();
+                items[k].set_text(head, COMPRESSED_PUNCT_WIDTH);
                 items.insert(k + 1, tag);
                 k += 1;
             }
@@ -129,6 +148,63 @@ fn mark_by_wording(items: &mut Vec<Item>) {
             item.fixed = true;
         }
     }
+}
+
+/// Chooses how wide CJK punctuation is set on this page and re-measures
+/// the lines: some papers compress `，。“”` to half a cell, others set them
+/// in full cells. The choice that makes the inner lines of running text
+/// (neither first nor last of their block) most even wins; with too few
+/// such lines, compression is assumed.
+fn calibrate_punct_width(items: &mut [Item]) -> f32 {
+    const MIN_LINES: usize = 6;
+    let mut by_block: Vec<Vec<(f32, u32)>> = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let b = items[start].block;
+        let mut end = start;
+        while end < items.len() && items[end].block == b {
+            end += 1;
+        }
+        if end - start >= 3 {
+            let inner: Vec<(f32, u32)> = items[start + 1..end - 1]
+                .iter()
+                .filter(|it| !it.fixed && it.cjk)
+                .map(|it| (it.width, it.punct))
+                .collect();
+            if !inner.is_empty() {
+                by_block.push(inner);
+            }
+        }
+        start = end;
+    }
+    let spread = |p: f32| -> f32 {
+        by_block
+            .iter()
+            .map(|lines| {
+                let mut w: Vec<f32> = lines
+                    .iter()
+                    .map(|(w, n)| w + (p - COMPRESSED_PUNCT_WIDTH) * *n as f32)
+                    .collect();
+                w.sort_by(|a, b| a.total_cmp(b));
+                let median = w[w.len() / 2];
+                w.iter().map(|x| (x - median).abs()).sum::<f32>()
+            })
+            .sum()
+    };
+    let lines: usize = by_block.iter().map(Vec::len).sum();
+    // Full cells must be clearly more even: on a page that mixes the two
+    // styles the spreads are close, and compression is the safer guess.
+    let p = if lines >= MIN_LINES && spread(1.0) < 0.8 * spread(COMPRESSED_PUNCT_WIDTH) {
+        1.0
+    } else {
+        COMPRESSED_PUNCT_WIDTH
+    };
+    if p != COMPRESSED_PUNCT_WIDTH {
+        for it in items.iter_mut() {
+            it.width += (p - COMPRESSED_PUNCT_WIDTH) * it.punct as f32;
+        }
+    }
+    p
 }
 
 /// The measure of each block: the median width of its lines other than the
@@ -213,7 +289,7 @@ fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
     }
 }
 
-fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
+fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_width: f32) {
     let mut k = 0;
     while k < items.len() {
         if items[k].fixed {
@@ -221,7 +297,7 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
             continue;
         }
         let m = measures[items[k].block].unwrap_or(items[k].width);
-        let role = decide(items, k, m, measures);
+        let role = decide(items, k, m, measures, punct_width);
         match role {
             Decision::Role(r) => items[k].line.role = r,
             Decision::SplitGlued(at) => {
@@ -231,12 +307,10 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>]) {
                     (h.to_string(), t.to_string())
                 };
                 let mut head_item = it.clone();
-                head_item.line.text = head.trim_end().to_string();
-                head_item.width = text_width(&head_item.line.text);
+                head_item.set_text(head.trim_end().to_string(), punct_width);
                 head_item.line.role = Role::Heading;
                 let mut tail_item = it;
-                tail_item.line.text = tail.trim_start().to_string();
-                tail_item.width = text_width(&tail_item.line.text);
+                tail_item.set_text(tail.trim_start().to_string(), punct_width);
                 tail_item.line.role = Role::Body;
                 // The body part belongs with the text after it: give it the
                 // block of the next line so the measure and flow match.
@@ -312,7 +386,7 @@ enum Decision {
     SplitGlued(usize),
 }
 
-fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decision {
+fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_width: f32) -> Decision {
     let it = &items[k];
     let text = it.line.text.as_str();
     let prev = k.checked_sub(1).map(|p| &items[p]);
@@ -332,7 +406,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>]) -> Decisio
         // part of several characters) counts: measures are estimates.
         let min_head = if above.is_some() { 2.0 } else { 4.0 };
         let clear_overflow = above.is_some() || it.width >= m + 4.0;
-        if let Some(at) = glued_split(text, above, m, min_head).filter(|_| clear_overflow) {
+        if let Some(at) = glued_split(text, above, m, min_head, punct_width).filter(|_| clear_overflow) {
             return Decision::SplitGlued(at);
         }
     }
@@ -453,12 +527,12 @@ fn starts_paragraph(it: &Item) -> bool {
 /// (a full or indented first line) and the heading part must hold no
 /// sentence punctuation; among the candidates, the heading part closest in
 /// width to the heading line above wins (two-line headlines are balanced).
-fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32) -> Option<usize> {
+fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32, punct_width: f32) -> Option<usize> {
     let mut best: Option<(f32, usize)> = None;
     let mut head_width = 0.0f32;
     for (pos, c) in text.char_indices() {
         if pos > 0 {
-            let tail_width = text_width(&text[pos..]);
+            let tail_width = text_width_with(&text[pos..], punct_width);
             let tail_ok = tail_width <= measure + 0.75 && tail_width >= measure - 3.5;
             // The heading part holds no sentence punctuation and no
             // deliberate gap (a two-part display line is not glued); the
@@ -480,7 +554,11 @@ fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f
                 }
             }
         }
-        head_width += crate::script::char_width(c);
+        head_width += if crate::script::char_width(c) == COMPRESSED_PUNCT_WIDTH && !c.is_ascii() {
+            punct_width
+        } else {
+            crate::script::char_width(c)
+        };
     }
     best.map(|(_, pos)| pos)
 }

@@ -194,7 +194,8 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut flow: Vec<Flow> = Vec::new();
     for (b, block) in page.blocks.iter().enumerate() {
         for line in &block.lines {
-            let (width, cjk) = script::line_shape(&line.text);
+            let (shape_width, cjk) = script::line_shape(&line.text);
+            let width = line.width.unwrap_or(shape_width);
             flow.push(Flow {
                 text: &line.text,
                 role: line.role,

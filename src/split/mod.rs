@@ -515,10 +515,17 @@ fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft
                 unit_draft[pos] = Some(d);
                 continue;
             }
-            // Otherwise the text goes on from the article before it.
+            // Otherwise the text goes on from the article before it, unless
+            // it is a complete item of its own (closed by its own source tag
+            // while the article before ended its last sentence).
             let before = unit_draft[..pos].iter().rev().flatten().next().copied();
             if let Some(d) = before {
-                let continues = drafts[d].run.as_ref().is_some_and(|r| !r.closed());
+                let before_complete = drafts[d].run.as_ref().is_some_and(|r| match r.items.last() {
+                    Some(RunItem::Para(p)) => ends_sentence(&p.text),
+                    _ => false,
+                });
+                let own_item = run.source_tag.is_some() && before_complete;
+                let continues = !own_item && drafts[d].run.as_ref().is_some_and(|r| !r.closed());
                 if continues {
                     if let Some(r) = drafts[d].run.as_mut() {
                         append_run(r, run);

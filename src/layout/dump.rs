@@ -241,10 +241,19 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
         }
         start = end;
     }
-    // Widest line of each block, to choose between neighbours.
-    let mut widest = vec![0.0f32; n_blocks];
-    for it in items.iter().filter(|it| !it.fixed) {
-        widest[it.block] = widest[it.block].max(it.width);
+    // A typical line of each block, to choose between neighbours: the
+    // narrowest line (a glued or spanning line is wider than the column),
+    // leaving out the last line of blocks of three or more (it is short).
+    let mut typical: Vec<Option<f32>> = vec![None; n_blocks];
+    for (k, it) in items.iter().enumerate() {
+        let last_in_block = items.get(k + 1).is_none_or(|n| n.block != it.block);
+        let third_or_later = k >= 2 && items[k - 1].block == it.block && items[k - 2].block == it.block;
+        // The last line is left out only where a block has others enough.
+        if it.fixed || (last_in_block && third_or_later) {
+            continue;
+        }
+        let t = &mut typical[it.block];
+        *t = Some(t.map_or(it.width, |w: f32| w.min(it.width)));
     }
     let mut out = own.clone();
     for b in 0..n_blocks {
@@ -254,8 +263,9 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             out[b] = match (before, after) {
                 // A fragment of running text matches the column it continues;
                 // display lines are narrower than both, so either will do.
-                (Some(x), Some(y)) if widest[b] > x.min(y) + CJK_FULL_SLACK => {
-                    Some(if (widest[b] - x).abs() < (widest[b] - y).abs() { x } else { y })
+                (Some(x), Some(y)) if typical[b].is_some_and(|t| t > x.min(y) + CJK_FULL_SLACK) => {
+                    let t = typical[b].unwrap_or(0.0);
+                    Some(if (t - x).abs() < (t - y).abs() { x } else { y })
                 }
                 (x, y) => y.or(x),
             };
@@ -410,7 +420,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；'])) {
+    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；'])) || cues::opener(text).is_some() {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -450,10 +460,9 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     });
     if !full {
         // An indented first line whose paragraph goes on after it, in the
-        // same block or after a column break. (A CJK headline is followed
-        // by its text's indented first line, never by a full one.)
-        let same_block = next.is_some_and(|n| n.block == it.block);
-        if it.cjk && next_full_text && (same_block || m - it.width <= MAX_INDENT) {
+        // same block or after a column break (not the second line of a
+        // headline: that one is followed by the text's first line).
+        if it.cjk && next_full_text && m - it.width <= MAX_INDENT && prev.is_none_or(|p| p.line.role != Role::Heading) {
             return Decision::Role(Role::Body);
         }
         return Decision::Role(Role::Heading);

@@ -410,13 +410,22 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     // narrower column: a headline line glued to a body line.
     let may_start = prev.is_none_or(|p| p.line.role == Role::Heading || p.fixed || ends_sentence(&p.line.text));
     let next_narrow = next.is_some_and(|n| n.width <= m + 1.0);
-    if it.cjk && it.width > overwide_limit && may_start && next_narrow {
+    // Under a heading line, the text's column is the next line's (the block
+    // measure may mix columns when the dump has no blank line between them).
+    let under_heading = prev.is_some_and(|p| p.line.role == Role::Heading);
+    let m_glue = match next {
+        Some(n) if under_heading && !n.fixed && n.width < it.width - 2.0 => n.width.max(m),
+        _ => m,
+    };
+    let glue_limit = if under_heading { m_glue + OVERWIDE } else { overwide_limit };
+    let next_narrow = next_narrow || (under_heading && next.is_some_and(|n| n.width < it.width - 2.0));
+    if it.cjk && it.width > glue_limit && may_start && next_narrow {
         let above = prev.filter(|p| p.line.role == Role::Heading).map(|p| p.width);
         // Without a heading line above, only a clear overflow (a heading
         // part of several characters) counts: measures are estimates.
         let min_head = if above.is_some() { 2.0 } else { 4.0 };
         let clear_overflow = above.is_some() || it.width >= m + 4.0;
-        if let Some(at) = glued_split(text, above, m, min_head, punct_width).filter(|_| clear_overflow) {
+        if let Some(at) = glued_split(text, above, m_glue, min_head, punct_width).filter(|_| clear_overflow) {
             return Decision::SplitGlued(at);
         }
     }
@@ -537,6 +546,18 @@ fn starts_paragraph(it: &Item) -> bool {
 /// sentence punctuation; among the candidates, the heading part closest in
 /// width to the heading line above wins (two-line headlines are balanced).
 fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32, punct_width: f32) -> Option<usize> {
+    // An opener (`本报讯（…）`) inside the line marks the cut exactly.
+    for (pos, _) in text.char_indices().skip(2) {
+        let head = &text[..pos];
+        if text_width_with(head, punct_width) >= min_head
+            && !has_prose_punctuation(head)
+            && !head.contains(['，', ' '])
+            && text[pos..].starts_with(['本', '新', '中'])
+            && cues::opener(&text[pos..]).is_some()
+        {
+            return Some(pos);
+        }
+    }
     let mut best: Option<(f32, usize)> = None;
     let mut head_width = 0.0f32;
     for (pos, c) in text.char_indices() {

@@ -87,6 +87,11 @@ impl Run {
     fn closed(&self) -> bool {
         self.source_tag.is_some() || self.credit.is_some()
     }
+    fn is_brief(&self) -> bool {
+        self.source_tag.is_some()
+            && self.items.len() == 1
+            && matches!(&self.items[0], RunItem::Para(p) if p.text.chars().count() < BRIEF_MAX_CHARS)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -302,6 +307,9 @@ const LEFT_COST: i32 = 1;
 const BYLINE_CLASH: i32 = 3;
 const PHOTO_WITH_HEADLINE: i32 = 2;
 const OPENING_RUN_ORPHANED: i32 = 6;
+const BRIEF_WITH_HEADLINE: i32 = 2;
+/// A brief: one short paragraph closed by a source tag.
+const BRIEF_MAX_CHARS: usize = 150;
 
 /// Chooses a side for every group (rule 3 of the module doc) by dynamic
 /// programming over the page's groups and runs in order (captions removed).
@@ -366,7 +374,7 @@ fn choose_sides(seq: &[&Unit]) -> Vec<Side> {
 /// choice refunds it (it was charged when the run was scored, walking
 /// backwards), which keeps the recursion one flag deep.
 fn orphan_penalty(r: &Run) -> i32 {
-    if r.opens && r.credit.is_none() {
+    if r.opens && r.credit.is_none() && !r.is_brief() {
         OPENING_RUN_ORPHANED
     } else {
         0
@@ -380,6 +388,10 @@ fn pair_cost(g: &Group, r: &Run) -> i32 {
     }
     if r.credit.is_some() && g.headings().next().is_some() && r.source_tag.is_none() {
         c += PHOTO_WITH_HEADLINE;
+    }
+    // Briefs are printed without a headline.
+    if r.is_brief() {
+        c += BRIEF_WITH_HEADLINE;
     }
     c
 }

@@ -227,10 +227,7 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             .collect();
         // Only running text has a measure: a block of display lines
         // (kicker, two-line headline) would give a false one.
-        let prose = items[start..end]
-            .iter()
-            .filter(|it| !it.fixed && it.line.text.contains(['，', '。', '、', '；', '：', ',', '.', ';', ':']))
-            .count();
+        let prose = items[start..end].iter().filter(|it| !it.fixed && looks_like_prose(it)).count();
         // Two lines only count when they agree (a display line and a text
         // line in one block would give a false measure).
         let consistent = widths.len() >= 3
@@ -349,8 +346,8 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_widt
 }
 
 /// Lines that do not end a sentence cannot end a paragraph: a short run of
-/// them (up to three lines) right before a heading or an opener, after a
-/// finished sentence, is display type too (a headline whose last line the
+/// them (up to three lines) right before a heading, a byline or an opener,
+/// after a finished sentence, is display type too (a headline whose last line the
 /// shape rules took for text).
 fn heading_runs_before_openers(items: &mut [Item]) {
     const MAX_HEADING_LINES: usize = 3;
@@ -358,7 +355,7 @@ fn heading_runs_before_openers(items: &mut [Item]) {
     while k > 1 {
         k -= 1;
         let next = &items[k];
-        let next_starts = next.line.role == Role::Heading
+        let next_starts = matches!(next.line.role, Role::Heading | Role::Byline)
             || (next.line.role == Role::Body && cues::opener(&next.line.text).is_some());
         if !next_starts {
             continue;
@@ -492,6 +489,18 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     } else {
         Decision::Role(Role::Body)
     }
+}
+
+/// Running text, by its wording: CJK with punctuation, or Latin with
+/// punctuation or mostly lower-case words.
+fn looks_like_prose(it: &Item) -> bool {
+    let t = it.line.text.as_str();
+    if it.cjk {
+        return t.contains(['，', '。', '、', '；', '：']);
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let lower = words.iter().filter(|w| w.starts_with(|c: char| c.is_lowercase())).count();
+    t.contains([',', '.', ';', ':']) || (words.len() >= 3 && lower * 2 >= words.len())
 }
 
 /// Title Case or capitals: most words start with a capital letter.

@@ -285,7 +285,7 @@ impl CMap {
         // Ranges may overlap: look back over those that start before.
         for &(lo, hi, cid) in self.cid_ranges[..idx].iter().rev().take(8) {
             if code >= lo && code <= hi {
-                return Some(cid + (code - lo));
+                return cid.checked_add(code - lo);
             }
         }
         None
@@ -334,7 +334,7 @@ pub(crate) fn two_byte_code(bytes: &[u8]) -> (u32, usize) {
 /// `units`: the last UTF-16 unit incremented by `k`.
 fn range_text(units: &[u16], k: u32) -> Option<String> {
     let (last, head) = units.split_last()?;
-    let v = u32::from(*last) + k;
+    let v = u32::from(*last).checked_add(k)?;
     let mut buf: Vec<u16> = head.to_vec();
     if v > 0xffff {
         // Carry into a supplementary-plane character.

@@ -199,10 +199,6 @@ impl StdFont {
             StdFont::ZapfDingbats => (820.0, -143.0),
         }
     }
-
-    pub(crate) fn is_symbolic(self) -> bool {
-        matches!(self, StdFont::Symbol | StdFont::ZapfDingbats)
-    }
 }
 
 #[cfg(test)]
@@ -219,7 +215,10 @@ mod tests {
         assert_eq!(glyph_name_text(b"uni00410042").as_deref(), Some("AB"));
         assert_eq!(glyph_name_text(b"u1F600").as_deref(), Some("\u{1F600}"));
         assert_eq!(glyph_name_text(b"a.sc").as_deref(), Some("a"));
-        assert_eq!(glyph_name_text(b"quotedblleft").as_deref(), Some("\u{201C}"));
+        assert_eq!(
+            glyph_name_text(b"quotedblleft").as_deref(),
+            Some("\u{201C}")
+        );
         assert_eq!(glyph_name_text(b"g123"), None);
         assert_eq!(glyph_name_text(b".notdef"), None);
         assert_eq!(glyph_name_text(b"uniD800"), None);
@@ -241,15 +240,15 @@ mod tests {
         let t = StdFont::from_name("Times-Roman").unwrap();
         assert_eq!(t, StdFont::TimesRoman);
         assert_eq!(t.width(Some("a"), 0x61), Some(444.0));
-        assert_eq!(StdFont::from_name("Arial,Bold"), Some(StdFont::HelveticaBold));
+        assert_eq!(
+            StdFont::from_name("Arial,Bold"),
+            Some(StdFont::HelveticaBold)
+        );
         assert_eq!(
             StdFont::from_name("TimesNewRomanPS-BoldItalicMT"),
             Some(StdFont::TimesBoldItalic)
         );
-        assert_eq!(
-            StdFont::Helvetica.width(Some("space"), 32),
-            Some(278.0)
-        );
+        assert_eq!(StdFont::Helvetica.width(Some("space"), 32), Some(278.0));
         assert_eq!(StdFont::Courier.width(None, 1), Some(600.0));
         assert_eq!(StdFont::from_name("Melior"), None);
     }

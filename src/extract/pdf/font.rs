@@ -10,8 +10,7 @@ use lopdf::{Dictionary, Document, Object};
 use super::cmap::{self, CMap};
 use super::encoding::{glyph_name_text, BaseEncoding, StdFont};
 use super::objects::{
-    get, get_array, get_dict, get_name, get_num, get_stream, num_in, numbers, resolve,
-    stream_data,
+    get, get_array, get_dict, get_name, get_num, get_stream, num_in, numbers, resolve, stream_data,
 };
 
 /// Most entries read from a `/W` or `/W2` array.
@@ -28,10 +27,13 @@ pub(crate) struct Font {
     pub ascent: f64,
     pub descent: f64,
     /// Font size multiplier for the effective size (1 except for Type3
-    /// fonts whose matrix is not the usual 1/1000).
+    /// fonts whose glyph widths show an em far from one text unit).
     pub size_scale: f64,
     /// Vertical writing mode (Identity-V and friends).
     pub vertical: bool,
+    /// The font gives no widths and is not one of the standard 14: glyph
+    /// widths are a guess (half an em).
+    pub widths_estimated: bool,
     kind: Kind,
 }
 
@@ -100,11 +102,17 @@ pub(crate) fn name_style(name: &str) -> (bool, bool) {
     let bold = ["bold", "black", "heavy", "semibold", "demi"]
         .iter()
         .any(|k| lower.contains(k))
-        || matches!(style_token, "B" | "BI" | "BO" | "Bd" | "BdIt" | "BoldIt" | "Blk");
+        || matches!(
+            style_token,
+            "B" | "BI" | "BO" | "Bd" | "BdIt" | "BoldIt" | "Blk"
+        );
     let italic = ["italic", "oblique", "kursiv"]
         .iter()
         .any(|k| lower.contains(k))
-        || matches!(style_token, "I" | "It" | "BI" | "BO" | "BdIt" | "Ita" | "Obl")
+        || matches!(
+            style_token,
+            "I" | "It" | "BI" | "BO" | "BdIt" | "Ita" | "Obl"
+        )
         || (style_token.len() > 2 && style_token.ends_with("It"));
     (bold, italic)
 }
@@ -121,6 +129,7 @@ impl Font {
             descent: -0.2,
             size_scale: 1.0,
             vertical: false,
+            widths_estimated: true,
             kind: Kind::Simple {
                 widths: Box::new([0.5; 256]),
                 texts: vec![None; 256],
@@ -173,19 +182,17 @@ impl Font {
         }
     }
 
-    /// Vertical metrics of a code: (w1y, vx, vy) in text space per unit
-    /// font size; `w0` is the horizontal advance (for the default vx).
-    pub(crate) fn vmetrics(&self, code: u32, w0: f64) -> (f64, f64, f64) {
+    /// Vertical metrics of a code: (w1y, vx) in text space per unit font
+    /// size; `w0` is the horizontal advance (for the default vx). The glyph
+    /// box spans the vertical advance below the pen, centred on it (the
+    /// position vector's vy only matters for drawing the outline).
+    pub(crate) fn vmetrics(&self, code: u32, w0: f64) -> (f64, f64) {
         match &self.kind {
-            Kind::Simple { .. } => (-1.0, w0 / 2.0, 0.88),
+            Kind::Simple { .. } => (-1.0, w0 / 2.0),
             Kind::Cid(cid) => {
                 match Font::cid_of(cid, code).and_then(|c| lookup_range(&cid.vmetrics, c)) {
-                    Some([w1y, vx, vy]) => (
-                        f64::from(w1y) / 1000.0,
-                        f64::from(vx) / 1000.0,
-                        f64::from(vy) / 1000.0,
-                    ),
-                    None => (cid.dw2.1 / 1000.0, w0 / 2.0, cid.dw2.0 / 1000.0),
+                    Some([w1y, vx, _vy]) => (f64::from(w1y) / 1000.0, f64::from(vx) / 1000.0),
+                    None => (cid.dw2.1 / 1000.0, w0 / 2.0),
                 }
             }
         }
@@ -338,9 +345,7 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
         .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned());
     let desc = get_dict(doc, dict, b"FontDescriptor");
     let std = StdFont::from_name(&name);
-    let flags = desc
-        .and_then(|d| get_num(doc, d, b"Flags"))
-        .unwrap_or(0.0) as i64;
+    let flags = desc.and_then(|d| get_num(doc, d, b"Flags")).unwrap_or(0.0) as i64;
     let symbolic = flags & 4 != 0 && flags & 32 == 0;
     let truetype = matches!(get_name(doc, dict, b"Subtype"), Some(b"TrueType"));
 
@@ -429,6 +434,7 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
         .and_then(|d| get_num(doc, d, b"MissingWidth"))
         .unwrap_or(0.0);
     let scale = font_matrix[0];
+    let mut widths_estimated = false;
     match get_array(doc, dict, b"Widths") {
         Some(ws) => {
             let first = get_num(doc, dict, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
@@ -446,6 +452,7 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
             }
         }
         None => {
+            widths_estimated = std.is_none();
             for (code, w) in widths.iter_mut().enumerate() {
                 let gname = glyph_name(code).and_then(|n| std::str::from_utf8(n).ok());
                 let v = std
@@ -455,6 +462,21 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
             }
         }
     }
+
+    // Type3 fonts: the font matrix normally makes the em one text unit, but
+    // some (bitmap fonts from dvips) use pixels; widths far from an em tell.
+    let size_scale = if type3 {
+        let mut ws: Vec<f64> = widths.iter().copied().filter(|w| *w > 0.0).collect();
+        ws.sort_by(f64::total_cmp);
+        match ws.get(ws.len() / 2) {
+            Some(&median) if !(0.1..=3.0).contains(&median) && median.is_finite() => {
+                (median / 0.5).clamp(1e-3, 1e4)
+            }
+            _ => 1.0,
+        }
+    } else {
+        1.0
+    };
 
     // Vertical extent.
     let (mut ascent, mut descent) = descriptor_metrics(doc, desc);
@@ -475,10 +497,10 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
                 } else {
                     (ury * d, lly * d)
                 };
-                if hi > 0.0 && hi < 3.0 && ascent.is_none() {
+                if hi > 0.0 && hi < 3.0 * size_scale && ascent.is_none() {
                     ascent = Some(hi);
                 }
-                if lo < 0.0 && lo > -3.0 && descent.is_none() {
+                if lo < 0.0 && lo > -3.0 * size_scale && descent.is_none() {
                     descent = Some(lo);
                 }
             }
@@ -489,18 +511,6 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
         ascent = ascent.or(Some(a / 1000.0));
         descent = descent.or(Some(d / 1000.0));
     }
-    // Type3 glyph units follow the font matrix: so do the size and the
-    // descriptor's metrics (read above as if in 1/1000).
-    let size_scale = if type3 {
-        let s = font_matrix[3].abs() * 1000.0;
-        if s.is_finite() && s > 1e-3 && s < 1e3 {
-            s
-        } else {
-            1.0
-        }
-    } else {
-        1.0
-    };
     let ascent = ascent.unwrap_or(0.8 * size_scale);
     let descent = descent.unwrap_or(-0.2 * size_scale);
     let (bold, italic) = style(doc, &name, desc);
@@ -512,6 +522,7 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
         descent,
         size_scale,
         vertical: false,
+        widths_estimated,
         kind: Kind::Simple { widths, texts },
     }
 }
@@ -602,6 +613,7 @@ fn load_type0(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
         descent: descent.unwrap_or(-0.2),
         size_scale: 1.0,
         vertical,
+        widths_estimated: false,
         kind: Kind::Cid(Box::new(CidFont {
             codes,
             to_unicode: load_tounicode(doc, dict),

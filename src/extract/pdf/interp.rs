@@ -148,9 +148,20 @@ pub(crate) struct PageOut {
     pub rules: Vec<BBox>,
     pub boxes: Vec<BBox>,
     pub images: Vec<ImagePlacement>,
+    /// Per image: glyphs emitted before it, and whether it is opaque.
+    pub image_meta: Vec<(usize, bool)>,
     pub warnings: Vec<Warning>,
-    /// Page-local fonts by index: (name, unmapped count).
-    pub fonts: Vec<(Arc<str>, usize)>,
+    /// Page-local fonts by index.
+    pub fonts: Vec<FontUse>,
+}
+
+/// A font used on the page, for per-font warnings.
+pub(crate) struct FontUse {
+    pub name: Arc<str>,
+    /// Glyphs without Unicode.
+    pub unmapped: usize,
+    /// Glyphs drawn (counted only for fonts with estimated widths).
+    pub estimated: usize,
 }
 
 /// Shared across pages: parsed fonts by object id.
@@ -186,6 +197,16 @@ struct Warned {
     graphics: bool,
     form: bool,
     font: bool,
+}
+
+impl FontUse {
+    fn new(font: &Font) -> FontUse {
+        FontUse {
+            name: font.name.clone(),
+            unmapped: 0,
+            estimated: 0,
+        }
+    }
 }
 
 fn nums<const N: usize>(ops: &[Obj]) -> Option<[f64; N]> {
@@ -303,10 +324,9 @@ impl<'d> Interp<'d> {
                 // Colour.
                 b"g" | b"G" | b"rg" | b"RG" | b"k" | b"K" => {
                     let (space, color) = match op {
-                        b"g" | b"G" => (
-                            ColorSpace::Gray,
-                            nums::<1>(ops).map(|[g]| [clamp01(g); 3]),
-                        ),
+                        b"g" | b"G" => {
+                            (ColorSpace::Gray, nums::<1>(ops).map(|[g]| [clamp01(g); 3]))
+                        }
                         b"rg" | b"RG" => (
                             ColorSpace::Rgb,
                             nums::<3>(ops).map(|[r, g, b]| [clamp01(r), clamp01(g), clamp01(b)]),
@@ -531,10 +551,13 @@ impl<'d> Interp<'d> {
                         let h = img.get(b"Height", b"H").and_then(Obj::num).unwrap_or(0.0);
                         let filter = match img.get(b"Filter", b"F") {
                             Some(Obj::Name(n)) => Some(expand_filter(n)),
-                            Some(Obj::Array(a)) => a.iter().rev().find_map(Obj::name).map(expand_filter),
+                            Some(Obj::Array(a)) => {
+                                a.iter().rev().find_map(Obj::name).map(expand_filter)
+                            }
                             _ => None,
                         };
-                        self.place_image("inline".to_string(), w, h, filter);
+                        let mask = matches!(img.get(b"ImageMask", b"IM"), Some(Obj::Bool(true)));
+                        self.place_image("inline".to_string(), w, h, filter, !mask);
                     }
                 }
                 _ => {}
@@ -635,9 +658,10 @@ impl<'d> Interp<'d> {
             let spacing = tc + if space { tw } else { 0.0 };
             let m = self.tm.mul(&cd);
             if font.vertical {
-                let (w1y, vx, vy) = font.vmetrics(code, w0);
+                let (w1y, vx) = font.vmetrics(code, w0);
                 let ty = w1y * fs + spacing;
-                // Box in text space (horizontal scaling does not apply).
+                // Box in text space (horizontal scaling does not apply): the
+                // glyph's own advance, spacing excluded.
                 let l = Matrix {
                     f: rise,
                     ..Matrix::IDENTITY
@@ -645,12 +669,15 @@ impl<'d> Interp<'d> {
                 .mul(&m);
                 let x0 = -vx * fs;
                 let x1 = (w0 - vx) * fs;
-                let (y0, y1) = (ty.min(0.0), ty.max(0.0));
-                let _ = vy; // the box spans the advance, not the glyph outline
+                let own = w1y * fs;
+                let (y0, y1) = (own.min(0.0), own.max(0.0));
                 self.emit(&lf, code, code_bytes, &l, [x0, x1, y0, y1], &m, invisible);
                 self.tm.e += ty * self.tm.c;
                 self.tm.f += ty * self.tm.d;
             } else {
+                // The box spans the glyph's own advance; char and word
+                // spacing move the next glyph but are not part of the box
+                // (as poppler does).
                 let adv = w0 * fs + spacing;
                 let l = Matrix {
                     a: th,
@@ -658,9 +685,17 @@ impl<'d> Interp<'d> {
                     ..Matrix::IDENTITY
                 }
                 .mul(&m);
-                let x = [0.0, adv];
+                let x = [0.0, w0 * fs];
                 let y = [font.descent * fs, font.ascent * fs];
-                self.emit(&lf, code, code_bytes, &l, [x[0], x[1], y[0], y[1]], &m, invisible);
+                self.emit(
+                    &lf,
+                    code,
+                    code_bytes,
+                    &l,
+                    [x[0], x[1], y[0], y[1]],
+                    &m,
+                    invisible,
+                );
                 let tx = adv * th;
                 self.tm.e += tx * self.tm.a;
                 self.tm.f += tx * self.tm.b;
@@ -712,11 +747,16 @@ impl<'d> Interp<'d> {
         {
             return;
         }
+        if lf.font.widths_estimated {
+            if let Some(f) = self.out.fonts.get_mut(lf.index) {
+                f.estimated += 1;
+            }
+        }
         let text = lf.font.text(code, code_bytes);
         let unmapped = text.is_none();
         if unmapped {
             if let Some(f) = self.out.fonts.get_mut(lf.index) {
-                f.1 += 1;
+                f.unmapped += 1;
             }
         }
         self.out.glyphs.push(Glyph {
@@ -790,7 +830,7 @@ impl<'d> Interp<'d> {
             }
         };
         let index = self.out.fonts.len();
-        self.out.fonts.push((font.name.clone(), 0));
+        self.out.fonts.push(FontUse::new(&font));
         let lf = Rc::new(LoadedFont { font, index });
         self.page_fonts.insert(key, lf.clone());
         lf
@@ -814,7 +854,7 @@ impl<'d> Interp<'d> {
                 if let Ok(d) = doc.get_dictionary(*id) {
                     let f = Arc::new(Font::load(doc, d, b"ExtGState"));
                     let index = self.out.fonts.len();
-                    self.out.fonts.push((f.name.clone(), 0));
+                    self.out.fonts.push(FontUse::new(&f));
                     self.gs.font = Some(Rc::new(LoadedFont { font: f, index }));
                     self.gs.font_size = size;
                 }
@@ -860,8 +900,8 @@ impl<'d> Interp<'d> {
                                 .and_then(as_dict)
                                 .and_then(|d| get_num(doc, d, b"N"));
                             match n {
-                                Some(v) if v == 1.0 => ColorSpace::Gray,
-                                Some(v) if v == 4.0 => ColorSpace::Cmyk,
+                                Some(1.0) => ColorSpace::Gray,
+                                Some(4.0) => ColorSpace::Cmyk,
                                 _ => ColorSpace::Rgb,
                             }
                         }
@@ -885,7 +925,9 @@ impl<'d> Interp<'d> {
     fn convert_color(&self, space: ColorSpace, v: &[f64]) -> Option<[f32; 3]> {
         match space {
             ColorSpace::Gray => v.first().map(|g| [clamp01(*g); 3]),
-            ColorSpace::Rgb => (v.len() >= 3).then(|| [clamp01(v[0]), clamp01(v[1]), clamp01(v[2])]),
+            ColorSpace::Rgb => {
+                (v.len() >= 3).then(|| [clamp01(v[0]), clamp01(v[1]), clamp01(v[2])])
+            }
             ColorSpace::Cmyk => (v.len() >= 4).then(|| cmyk(v[0], v[1], v[2], v[3])),
             ColorSpace::Tint => v.first().map(|t| [clamp01(1.0 - t); 3]),
             ColorSpace::Indexed => None,
@@ -912,7 +954,11 @@ impl<'d> Interp<'d> {
                 let w = get_num(doc, dict, b"Width").unwrap_or(0.0);
                 let h = get_num(doc, dict, b"Height").unwrap_or(0.0);
                 let filter = last_filter(doc, dict);
-                self.place_image(String::from_utf8_lossy(name).into_owned(), w, h, filter);
+                let opaque = !matches!(get(doc, dict, b"ImageMask"), Some(Object::Boolean(true)))
+                    && get(doc, dict, b"SMask").is_none()
+                    && get(doc, dict, b"Mask").is_none();
+                let name = String::from_utf8_lossy(name).into_owned();
+                self.place_image(name, w, h, filter, opaque);
             }
             Some(b"Form") => {
                 if depth + 1 > MAX_FORM_DEPTH {
@@ -987,7 +1033,7 @@ impl<'d> Interp<'d> {
         }
     }
 
-    fn place_image(&mut self, name: String, w: f64, h: f64, filter: Option<String>) {
+    fn place_image(&mut self, name: String, w: f64, h: f64, filter: Option<String>, opaque: bool) {
         let m = self.gs.ctm.mul(&self.device);
         let pts = [
             m.apply(0.0, 0.0),
@@ -1003,7 +1049,14 @@ impl<'d> Interp<'d> {
             self.graphics_overflow();
             return;
         }
-        let px = |v: f64| if v.is_finite() && v > 0.0 { v.min(f64::from(u32::MAX)) as u32 } else { 0 };
+        let px = |v: f64| {
+            if v.is_finite() && v > 0.0 {
+                v.min(f64::from(u32::MAX)) as u32
+            } else {
+                0
+            }
+        };
+        self.out.image_meta.push((self.out.glyphs.len(), opaque));
         self.out.images.push(ImagePlacement {
             bbox: b,
             name,
@@ -1075,13 +1128,18 @@ impl<'d> Interp<'d> {
         }
         let lw = self.device_line_width();
         for mut sp in path {
-            if close {
+            // Filling closes every subpath implicitly.
+            if close || fill {
                 sp.closed = true;
             }
             if sp.curved || sp.pts.len() < 2 {
                 continue;
             }
-            let rect = if sp.rect { bounds(&sp.pts) } else { as_rectangle(&sp) };
+            let rect = if sp.rect {
+                bounds(&sp.pts)
+            } else {
+                as_rectangle(&sp)
+            };
             if let Some(r) = rect {
                 let (w, h) = (f64::from(r.width()), f64::from(r.height()));
                 let thin = w.min(h);
@@ -1145,7 +1203,12 @@ impl<'d> Interp<'d> {
 
 /// Bounding box of points; `None` when any is not finite or absurd.
 fn bounds(pts: &[(f64, f64)]) -> Option<BBox> {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for &(x, y) in pts {
         if !(x.is_finite() && y.is_finite() && x.abs() < MAX_COORD && y.abs() < MAX_COORD) {
             return None;

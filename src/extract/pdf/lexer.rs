@@ -45,16 +45,6 @@ impl<'a> Obj<'a> {
             _ => None,
         }
     }
-    /// A dictionary entry by key.
-    pub(crate) fn get(&self, key: &[u8]) -> Option<&Obj<'a>> {
-        match self {
-            Obj::Dict(entries) => entries
-                .iter()
-                .find(|(k, _)| k.as_ref() == key)
-                .map(|(_, v)| v),
-            _ => None,
-        }
-    }
 }
 
 /// An inline image as read between `BI` and `EI`.
@@ -234,14 +224,11 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return Some(Token::Skip);
                 }
-                let first = tok[0];
-                if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
-                    if tok
-                        .iter()
-                        .all(|&b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.')
-                    {
-                        return Some(Token::Obj(Obj::Num(parse_number(tok))));
-                    }
+                if tok
+                    .iter()
+                    .all(|&b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.')
+                {
+                    return Some(Token::Obj(Obj::Num(parse_number(tok))));
                 }
                 match tok {
                     b"true" => Some(Token::Obj(Obj::Bool(true))),
@@ -369,10 +356,17 @@ impl<'a> Lexer<'a> {
             Token::ArrayStart => {
                 let mut items = Vec::new();
                 loop {
+                    let save = self.pos;
                     let Some(tok) = self.token() else { break };
                     match tok {
                         Token::ArrayEnd => break,
-                        Token::Keyword(_) | Token::Skip | Token::DictEnd => {}
+                        // An operator inside an array: the `]` is missing.
+                        // End the array there so the operator still runs.
+                        Token::Keyword(_) => {
+                            self.pos = save;
+                            break;
+                        }
+                        Token::Skip | Token::DictEnd => {}
                         t => {
                             if depth >= MAX_DEPTH {
                                 // Too deep: read and drop.
@@ -389,9 +383,7 @@ impl<'a> Lexer<'a> {
                 }
                 Some(Obj::Array(items))
             }
-            Token::DictStart => Some(Obj::Dict(self.dict_body(depth, |t| {
-                matches!(t, Token::DictEnd)
-            }))),
+            Token::DictStart => Some(Obj::Dict(self.dict_body(depth))),
             _ => None,
         }
     }
@@ -404,36 +396,35 @@ impl<'a> Lexer<'a> {
         }
         let mut open = 1usize;
         while open > 0 {
+            let save = self.pos;
             match self.token() {
                 None => break,
                 Some(Token::ArrayStart | Token::DictStart) => open += 1,
                 Some(Token::ArrayEnd | Token::DictEnd) => open -= 1,
+                Some(Token::Keyword(_)) => {
+                    self.pos = save;
+                    break;
+                }
                 Some(_) => {}
             }
         }
     }
 
-    /// Key/value pairs until `end` says stop (or the data ends).
-    fn dict_body(
-        &mut self,
-        depth: usize,
-        end: impl Fn(&Token<'a>) -> bool,
-    ) -> Vec<(Cow<'a, [u8]>, Obj<'a>)> {
+    /// Key/value pairs until `>>` (consumed) or an operator such as the
+    /// `ID` of an inline image (left to read), or the end of the data.
+    fn dict_body(&mut self, depth: usize) -> Vec<(Cow<'a, [u8]>, Obj<'a>)> {
         let mut entries = Vec::new();
         let mut key: Option<Cow<'a, [u8]>> = None;
         loop {
             let save = self.pos;
             let Some(tok) = self.token() else { break };
-            if end(&tok) {
-                break;
-            }
-            if let Token::Keyword(k) = tok {
-                // A keyword inside a dictionary: `ID` of an inline image ends it.
-                if k == b"ID" {
+            match tok {
+                Token::DictEnd => break,
+                Token::Keyword(_) => {
                     self.pos = save;
                     break;
                 }
-                continue;
+                _ => {}
             }
             match (key.take(), tok) {
                 (None, Token::Obj(Obj::Name(n))) => key = Some(n),
@@ -457,7 +448,7 @@ impl<'a> Lexer<'a> {
     /// Read an inline image after `BI`: its dictionary, `ID`, the data and
     /// `EI`.
     fn inline_image(&mut self) -> InlineImage<'a> {
-        let dict = self.dict_body(0, |t| matches!(t, Token::Keyword(b"ID")));
+        let dict = self.dict_body(0);
         // Expect ID (dict_body stops just before it or at EOF).
         self.skip_space();
         if self.data[self.pos.min(self.data.len())..].starts_with(b"ID") {
@@ -691,6 +682,15 @@ mod tests {
         let mut data = vec![b'['; 10_000];
         data.extend_from_slice(b"1 TJ");
         let o = ops(&data);
-        assert!(!o.is_empty());
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].0, "TJ");
+    }
+
+    #[test]
+    fn missing_bracket_does_not_swallow_the_page() {
+        let o = ops(b"[(A) 10 (B) TJ (C) Tj << /K 1 BDC EMC");
+        let names: Vec<&str> = o.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, vec!["TJ", "Tj", "BDC", "EMC"]);
+        assert!(matches!(&o[0].1[0], Obj::Array(a) if a.len() == 3));
     }
 }

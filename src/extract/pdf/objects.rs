@@ -66,7 +66,11 @@ pub(crate) fn get_array<'d>(
     }
 }
 
-pub(crate) fn get_name<'d>(doc: &'d Document, dict: &'d Dictionary, key: &[u8]) -> Option<&'d [u8]> {
+pub(crate) fn get_name<'d>(
+    doc: &'d Document,
+    dict: &'d Dictionary,
+    key: &[u8],
+) -> Option<&'d [u8]> {
     match get(doc, dict, key) {
         Some(Object::Name(n)) => Some(n),
         _ => None,
@@ -104,13 +108,10 @@ pub(crate) fn stream_data(stream: &Stream) -> lopdf::Result<Vec<u8>> {
 pub(crate) fn last_filter(doc: &Document, dict: &Dictionary) -> Option<String> {
     match get(doc, dict, b"Filter") {
         Some(Object::Name(n)) => Some(String::from_utf8_lossy(n).into_owned()),
-        Some(Object::Array(a)) => a
-            .iter()
-            .rev()
-            .find_map(|o| match resolve(doc, o) {
-                Some(Object::Name(n)) => Some(String::from_utf8_lossy(n).into_owned()),
-                _ => None,
-            }),
+        Some(Object::Array(a)) => a.iter().rev().find_map(|o| match resolve(doc, o) {
+            Some(Object::Name(n)) => Some(String::from_utf8_lossy(n).into_owned()),
+            _ => None,
+        }),
         _ => None,
     }
 }

@@ -288,6 +288,11 @@ fn paragraph_breaks(a: &Flow, b: &Flow, indented: bool) -> bool {
     if !ends_sentence(a.text) {
         return false;
     }
+    // An opener (`本报讯（…）`, `CITY — `) always starts a story's first
+    // paragraph.
+    if crate::layout::cues::opener(b.text).is_some() {
+        return true;
+    }
     let blank = a.block != b.block;
     let m = a.measure.unwrap_or(a.width);
     if a.cjk {

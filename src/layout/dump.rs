@@ -426,7 +426,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；'])) || cues::opener(text).is_some() {
+    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）'])) || cues::opener(text).is_some() {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -440,6 +440,16 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     if has_halves_gap(text)
         || (cues::is_subtitle(text) && it.width < 40.0)
         || (!ends_sentence(text) && next.is_some_and(|n| n.line.role == Role::Byline) && prev_closed)
+    {
+        return Decision::Role(Role::Heading);
+    }
+    // Latin: a one-line block between a finished sentence and a new one
+    // (the next line opens with a capital) cannot be a column fragment.
+    if !it.cjk
+        && !ends_sentence(text)
+        && prev_closed
+        && is_alone_in_block(items, k)
+        && next.is_some_and(|n| n.line.text.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“'))
     {
         return Decision::Role(Role::Heading);
     }

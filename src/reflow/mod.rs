@@ -207,6 +207,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             });
         }
     }
+    let indented = paragraphs_are_indented(&flow);
     let mut out: Vec<Segment> = Vec::new();
     let mut par = String::new();
     let mut par_start: Option<usize> = None;
@@ -248,7 +249,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             });
             continue;
         }
-        if par_start.is_some() && i > 0 && flow[i - 1].role == Role::Body && paragraph_breaks(&flow[i - 1], f) {
+        if par_start.is_some() && i > 0 && flow[i - 1].role == Role::Body && paragraph_breaks(&flow[i - 1], f, indented) {
             flush(&mut par, &mut par_start, &mut out);
         }
         if par_start.is_none() {
@@ -260,10 +261,37 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     out
 }
 
+/// Does this page indent the first lines of its CJK paragraphs? Evidence:
+/// the line after a clearly short sentence end (a paragraph's last line)
+/// starts a paragraph; if most such lines are short too, the page indents.
+/// With too little evidence, CJK typesetting's usual indent is assumed.
+fn paragraphs_are_indented(flow: &[Flow]) -> bool {
+    const MIN_EVIDENCE: usize = 3;
+    let (mut short, mut total) = (0usize, 0usize);
+    for w in flow.windows(3) {
+        let (a, b, c) = (&w[0], &w[1], &w[2]);
+        let all_body = a.role == Role::Body && b.role == Role::Body && c.role == Role::Body;
+        if !all_body || !a.cjk || !b.cjk || ends_sentence(b.text) {
+            continue;
+        }
+        let m = a.measure.unwrap_or(a.width);
+        if ends_sentence(a.text) && a.width <= m - 3.0 {
+            total += 1;
+            short += usize::from(b.width <= b.measure.unwrap_or(m) - 1.25);
+        }
+    }
+    total < MIN_EVIDENCE || short * 2 > total
+}
+
 /// Does a paragraph end between body lines `a` and `b`? See the module doc.
-fn paragraph_breaks(a: &Flow, b: &Flow) -> bool {
+fn paragraph_breaks(a: &Flow, b: &Flow, indented: bool) -> bool {
     if !ends_sentence(a.text) {
         return false;
+    }
+    // An opener (`本报讯（…）`, `CITY — `) always starts a story's first
+    // paragraph.
+    if crate::layout::cues::opener(b.text).is_some() {
+        return true;
     }
     let blank = a.block != b.block;
     let m = a.measure.unwrap_or(a.width);
@@ -271,7 +299,9 @@ fn paragraph_breaks(a: &Flow, b: &Flow) -> bool {
         let a_full = a.width >= m - 1.25;
         let bm = b.measure.unwrap_or(m);
         let b_indented = b.width <= bm - 1.25;
-        !a_full || b_indented
+        // Without indents, a blank line after a sentence end is the only
+        // sign left of a paragraph break at a full line.
+        !a_full || if indented { b_indented } else { blank }
     } else {
         let next_word = b.text.split_whitespace().next().map(text_width).unwrap_or(2.0);
         let a_full = a.width + 0.5 + next_word > m - (0.08 * m).max(1.0);

@@ -78,6 +78,8 @@ struct Run {
     opens: bool,
     /// Has an opener with a byline in it.
     opener_byline: bool,
+    /// Starts with an opener (`本报讯`, a dateline).
+    has_opener: bool,
     source_tag: Option<String>,
     /// Photo credit closing the run: (as printed, names).
     credit: Option<(String, Vec<String>)>,
@@ -140,6 +142,7 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                     if let Some(o) = &opener {
                         r.opens = true;
                         r.opener_byline = o.byline.is_some();
+                        r.has_opener = true;
                     }
                 }
                 let mut seg = seg;
@@ -320,6 +323,19 @@ const BRIEF_MAX_CHARS: usize = 150;
 /// the right side (`Left`) refunds it.
 fn choose_sides(seq: &[&Unit]) -> Vec<Side> {
     let n = seq.len();
+    // A section printed away from its sub-heading has a home to go to: the
+    // empty section. Such a page's runs without an opener or byline may be
+    // left without a heading group at no cost.
+    let empty_section = seq
+        .iter()
+        .any(|u| matches!(u, Unit::Run(r) if matches!(r.items.last(), Some(RunItem::Sub(_)))));
+    let orphan_penalty = |r: &Run| {
+        if empty_section && !r.has_opener && r.bylines.is_empty() && r.source_tag.is_none() {
+            0
+        } else {
+            orphan_penalty(r)
+        }
+    };
     let mut best = vec![[0i32; 2]; n + 1];
     let mut choice = vec![[Side::None; 2]; n + 1];
     let next_flag_after_run = |i: usize, t: usize| match seq.get(i + 1) {
@@ -504,7 +520,7 @@ fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft
             unit_draft[pos] = Some(d);
             continue;
         }
-        if !run.opens {
+        if !run.has_opener && run.bylines.is_empty() && run.source_tag.is_none() {
             // A section printed away from its sub-heading: the nearest
             // article whose last item is a sub-heading with no text.
             let empty_section = drafts
@@ -527,6 +543,8 @@ fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft
                 unit_draft[pos] = Some(d);
                 continue;
             }
+        }
+        if !run.opens {
             // Otherwise the text goes on from the article before it, unless
             // it is a complete item of its own (closed by its own source tag
             // while the article before ended its last sentence).

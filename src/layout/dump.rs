@@ -444,12 +444,29 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
         return Decision::Role(Role::Heading);
     }
     // Latin: a one-line block between a finished sentence and a new one
-    // (the next line opens with a capital) cannot be a column fragment.
+    // (the next line opens with a capital) cannot be a column fragment,
+    // unless its last word cannot end a phrase (`of the`), or a name runs
+    // on (`director Marcus` / `Whitfield said`), or the next line is the
+    // short end of a paragraph.
     if !it.cjk
         && !ends_sentence(text)
         && prev_closed
         && is_alone_in_block(items, k)
-        && next.is_some_and(|n| n.line.text.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“'))
+        && next.is_some_and(|n| {
+            let t = n.line.text.as_str();
+            t.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“')
+                && !(ends_sentence(t) && is_alone_in_block(items, k + 1))
+        })
+        && latin_phrase_can_end(text)
+    {
+        return Decision::Role(Role::Heading);
+    }
+    // Latin: the lines right under a heading line that do not read as a
+    // sentence belong to the heading, up to the end of its block.
+    if !it.cjk
+        && !ends_sentence(text)
+        && prev.is_some_and(|p| p.line.role == Role::Heading && p.block == it.block)
+        && next.is_none_or(|n| n.block != it.block || n.fixed)
     {
         return Decision::Role(Role::Heading);
     }
@@ -511,6 +528,20 @@ fn looks_like_prose(it: &Item) -> bool {
     let words: Vec<&str> = t.split_whitespace().collect();
     let lower = words.iter().filter(|w| w.starts_with(|c: char| c.is_lowercase())).count();
     t.contains([',', '.', ';', ':']) || (words.len() >= 3 && lower * 2 >= words.len())
+}
+
+/// Can a Latin display line end with this word? Not with an article, a
+/// preposition or a conjunction, nor with a capitalised word (other than the
+/// first) that a name may continue on the next line.
+fn latin_phrase_can_end(text: &str) -> bool {
+    const RUNS_ON: [&str; 16] = [
+        "the", "a", "an", "of", "to", "and", "or", "in", "on", "at", "for", "by", "with", "from", "as", "that",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some(last) = words.last() else { return false };
+    let bare = last.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let capitalised_tail = words.len() > 1 && last.starts_with(|c: char| c.is_uppercase());
+    !RUNS_ON.contains(&bare.as_str()) && !capitalised_tail
 }
 
 /// Title Case or capitals: most words start with a capital letter.

@@ -81,7 +81,13 @@ pub fn assign_roles(page: &mut Page) {
     mark_by_wording(&mut items);
     let punct_width = calibrate_punct_width(&mut items);
     let measures = block_measures(&items, n_blocks);
-    classify_by_shape(&mut items, &measures, punct_width);
+    let shape: Vec<(f32, f32, &str)> = items
+        .iter()
+        .filter(|it| !it.fixed && it.cjk)
+        .map(|it| (it.width, measures[it.block].unwrap_or(it.width), it.line.text.as_str()))
+        .collect();
+    let indented = paragraphs_indented(&shape);
+    classify_by_shape(&mut items, &measures, punct_width, indented);
     // Rebuild blocks; a glued line split in two starts a new block with its
     // body part (the headline and the text were separate in print).
     let mut blocks: Vec<Block> = Vec::new();
@@ -148,6 +154,27 @@ fn mark_by_wording(items: &mut Vec<Item>) {
             item.fixed = true;
         }
     }
+}
+
+/// Does the page indent the first lines of its CJK paragraphs? The line
+/// after a clearly short sentence end (a paragraph's last line) starts a
+/// paragraph; when it reads as text (it holds a comma) and does not end a
+/// sentence itself, its width tells. Most such lines short: the page
+/// indents. With too little evidence, CJK typesetting's usual indent is
+/// assumed. `lines` are (width, measure, text) of CJK lines in order.
+pub(crate) fn paragraphs_indented(lines: &[(f32, f32, &str)]) -> bool {
+    const MIN_EVIDENCE: usize = 3;
+    let (mut short, mut total) = (0usize, 0usize);
+    for w in lines.windows(2) {
+        let ((aw, am, at), (bw, bm, bt)) = (w[0], w[1]);
+        let starts = ends_sentence(at) && aw <= am - 3.0;
+        let text_line = !ends_sentence(bt) && bt.contains(['，', '、']);
+        if starts && text_line {
+            total += 1;
+            short += usize::from(bw <= bm - CJK_FULL_SLACK);
+        }
+    }
+    total < MIN_EVIDENCE || short * 2 > total
 }
 
 /// Chooses how wide CJK punctuation is set on this page and re-measures
@@ -296,7 +323,7 @@ fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
     }
 }
 
-fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_width: f32) {
+fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_width: f32, indented: bool) {
     let mut k = 0;
     while k < items.len() {
         if items[k].fixed {
@@ -304,7 +331,7 @@ fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_widt
             continue;
         }
         let m = measures[items[k].block].unwrap_or(items[k].width);
-        let role = decide(items, k, m, measures, punct_width);
+        let role = decide(items, k, m, measures, punct_width, indented);
         match role {
             Decision::Role(r) => items[k].line.role = r,
             Decision::SplitGlued(at) => {
@@ -393,7 +420,7 @@ enum Decision {
     SplitGlued(usize),
 }
 
-fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_width: f32) -> Decision {
+fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_width: f32, indented: bool) -> Decision {
     let it = &items[k];
     let text = it.line.text.as_str();
     let prev = k.checked_sub(1).map(|p| &items[p]);
@@ -416,7 +443,15 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     };
     let glue_limit = if under_heading { m_glue + OVERWIDE } else { overwide_limit };
     let next_narrow = next_narrow || (under_heading && next.is_some_and(|n| n.width < it.width - 2.0));
-    if it.cjk && it.width > glue_limit && may_start && next_narrow {
+    // An opener inside the line after a heading-like start: a headline
+    // printed at the head of its text with no line break.
+    if it.cjk && may_start {
+        if let Some(at) = opener_split(text, 4.0, punct_width) {
+            return Decision::SplitGlued(at);
+        }
+    }
+    let starts_with_opener = cues::opener(text).is_some();
+    if it.cjk && it.width > glue_limit && may_start && next_narrow && !starts_with_opener {
         let above = prev.filter(|p| p.line.role == Role::Heading).map(|p| p.width);
         // Without a heading line above, only a clear overflow (a heading
         // part of several characters) counts: measures are estimates.
@@ -426,7 +461,7 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）'])) || cues::opener(text).is_some() {
+    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）'])) || starts_with_opener {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -444,12 +479,29 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
         return Decision::Role(Role::Heading);
     }
     // Latin: a one-line block between a finished sentence and a new one
-    // (the next line opens with a capital) cannot be a column fragment.
+    // (the next line opens with a capital) cannot be a column fragment,
+    // unless its last word cannot end a phrase (`of the`), or a name runs
+    // on (`director Marcus` / `Whitfield said`), or the next line is the
+    // short end of a paragraph.
     if !it.cjk
         && !ends_sentence(text)
         && prev_closed
         && is_alone_in_block(items, k)
-        && next.is_some_and(|n| n.line.text.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“'))
+        && next.is_some_and(|n| {
+            let t = n.line.text.as_str();
+            t.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“')
+                && !(ends_sentence(t) && is_alone_in_block(items, k + 1))
+        })
+        && latin_phrase_can_end(text)
+    {
+        return Decision::Role(Role::Heading);
+    }
+    // Latin: the lines right under a heading line that do not read as a
+    // sentence belong to the heading, up to the end of its block.
+    if !it.cjk
+        && !ends_sentence(text)
+        && prev.is_some_and(|p| p.line.role == Role::Heading && p.block == it.block)
+        && next.is_none_or(|n| n.block != it.block || n.fixed)
     {
         return Decision::Role(Role::Heading);
     }
@@ -478,7 +530,12 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
         // An indented first line whose paragraph goes on after it, in the
         // same block or after a column break (not the second line of a
         // headline: that one is followed by the text's first line).
-        if it.cjk && next_full_text && m - it.width <= MAX_INDENT && prev.is_none_or(|p| p.line.role != Role::Heading) {
+        if it.cjk
+            && indented
+            && next_full_text
+            && m - it.width <= MAX_INDENT
+            && prev.is_none_or(|p| p.line.role != Role::Heading)
+        {
             return Decision::Role(Role::Body);
         }
         return Decision::Role(Role::Heading);
@@ -511,6 +568,20 @@ fn looks_like_prose(it: &Item) -> bool {
     let words: Vec<&str> = t.split_whitespace().collect();
     let lower = words.iter().filter(|w| w.starts_with(|c: char| c.is_lowercase())).count();
     t.contains([',', '.', ';', ':']) || (words.len() >= 3 && lower * 2 >= words.len())
+}
+
+/// Can a Latin display line end with this word? Not with an article, a
+/// preposition or a conjunction, nor with a capitalised word (other than the
+/// first) that a name may continue on the next line.
+fn latin_phrase_can_end(text: &str) -> bool {
+    const RUNS_ON: [&str; 16] = [
+        "the", "a", "an", "of", "to", "and", "or", "in", "on", "at", "for", "by", "with", "from", "as", "that",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some(last) = words.last() else { return false };
+    let bare = last.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let capitalised_tail = words.len() > 1 && last.starts_with(|c: char| c.is_uppercase());
+    !RUNS_ON.contains(&bare.as_str()) && !capitalised_tail
 }
 
 /// Title Case or capitals: most words start with a capital letter.
@@ -564,18 +635,29 @@ fn starts_paragraph(it: &Item) -> bool {
 /// (a full or indented first line) and the heading part must hold no
 /// sentence punctuation; among the candidates, the heading part closest in
 /// width to the heading line above wins (two-line headlines are balanced).
-fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32, punct_width: f32) -> Option<usize> {
-    // An opener (`本报讯（…）`) inside the line marks the cut exactly.
+/// An opener (`本报讯（…）`, `新华社…电`) inside a line, after a part that
+/// reads as a heading: the cut is exact.
+fn opener_split(text: &str, min_head: f32, punct_width: f32) -> Option<usize> {
+    if !(text.contains("本报") || text.contains("新华社") || text.contains("中新社")) {
+        return None;
+    }
     for (pos, _) in text.char_indices().skip(2) {
         let head = &text[..pos];
-        if text_width_with(head, punct_width) >= min_head
+        if text[pos..].starts_with(['本', '新', '中'])
+            && text_width_with(head, punct_width) >= min_head
             && !has_prose_punctuation(head)
-            && !head.contains(['，', ' '])
-            && text[pos..].starts_with(['本', '新', '中'])
+            && !head.contains(['，', ' ', '。'])
             && cues::opener(&text[pos..]).is_some()
         {
             return Some(pos);
         }
+    }
+    None
+}
+
+fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32, punct_width: f32) -> Option<usize> {
+    if let Some(pos) = opener_split(text, min_head, punct_width) {
+        return Some(pos);
     }
     let mut best: Option<(f32, usize)> = None;
     let mut head_width = 0.0f32;

@@ -207,7 +207,12 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             });
         }
     }
-    let indented = paragraphs_are_indented(&flow);
+    let shape: Vec<(f32, f32, &str)> = flow
+        .iter()
+        .filter(|f| f.role == Role::Body && f.cjk)
+        .map(|f| (f.width, f.measure.unwrap_or(f.width), f.text))
+        .collect();
+    let indented = crate::layout::dump::paragraphs_indented(&shape);
     let mut out: Vec<Segment> = Vec::new();
     let mut par = String::new();
     let mut par_start: Option<usize> = None;
@@ -259,28 +264,6 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     }
     flush(&mut par, &mut par_start, &mut out);
     out
-}
-
-/// Does this page indent the first lines of its CJK paragraphs? Evidence:
-/// the line after a clearly short sentence end (a paragraph's last line)
-/// starts a paragraph; if most such lines are short too, the page indents.
-/// With too little evidence, CJK typesetting's usual indent is assumed.
-fn paragraphs_are_indented(flow: &[Flow]) -> bool {
-    const MIN_EVIDENCE: usize = 3;
-    let (mut short, mut total) = (0usize, 0usize);
-    for w in flow.windows(3) {
-        let (a, b, c) = (&w[0], &w[1], &w[2]);
-        let all_body = a.role == Role::Body && b.role == Role::Body && c.role == Role::Body;
-        if !all_body || !a.cjk || !b.cjk || ends_sentence(b.text) {
-            continue;
-        }
-        let m = a.measure.unwrap_or(a.width);
-        if ends_sentence(a.text) && a.width <= m - 3.0 {
-            total += 1;
-            short += usize::from(b.width <= b.measure.unwrap_or(m) - 1.25);
-        }
-    }
-    total < MIN_EVIDENCE || short * 2 > total
 }
 
 /// Does a paragraph end between body lines `a` and `b`? See the module doc.

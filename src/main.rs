@@ -22,7 +22,11 @@ use newsclip::output::{self, Format};
 use newsclip::pipeline::{self, Options};
 
 #[derive(Parser)]
-#[command(name = "newsclip", version, about = "Newspaper pages to clean, article-level structured data")]
+#[command(
+    name = "newsclip",
+    version,
+    about = "Newspaper pages to clean, article-level structured data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,11 +117,17 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
                 .collect();
             files.sort();
             for f in files {
-                let rel = f.strip_prefix(input).map(Path::to_path_buf).unwrap_or_else(|_| f.clone());
+                let rel = f
+                    .strip_prefix(input)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| f.clone());
                 found.push((f, rel));
             }
         } else {
-            let name = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone());
+            let name = input
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| input.clone());
             found.push((input.clone(), name));
         }
     }
@@ -146,7 +156,10 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
 
 fn is_input_file(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("txt")
     )
 }
@@ -215,8 +228,10 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
     let progress = if !args.quiet && jobs.len() > 1 && io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(jobs.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} (eta {eta})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} files {elapsed} (eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {
@@ -231,7 +246,8 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         };
     };
     let process = |job: &Job| -> Option<Document> {
-        let result = read_input(job).and_then(|bytes| pipeline::process_dump_bytes(&bytes, &job.display, &options));
+        let result = read_input(job)
+            .and_then(|bytes| pipeline::process_dump_bytes(&bytes, &job.display, &options));
         if let Some(bar) = &progress {
             bar.inc(1);
         }
@@ -260,20 +276,28 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         // Standard output: keep input order; write each document as soon
         // as it and all before it are done.
         let stdout = io::stdout();
-        let state = Mutex::new((0usize, std::collections::BTreeMap::<usize, Option<Document>>::new()));
-        let write_ready = |lock: &mut (usize, std::collections::BTreeMap<usize, Option<Document>>)| {
-            let mut out = stdout.lock();
-            while let Some(entry) = lock.1.remove(&lock.0) {
-                if let Some(doc) = entry {
-                    if let Err(e) = output::write_document(&mut out, &doc, args.format).and_then(|_| out.flush()) {
-                        if !output_failed.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe {
-                            report(format!("cannot write to standard output: {e}"));
+        let state = Mutex::new((
+            0usize,
+            std::collections::BTreeMap::<usize, Option<Document>>::new(),
+        ));
+        let write_ready =
+            |lock: &mut (usize, std::collections::BTreeMap<usize, Option<Document>>)| {
+                let mut out = stdout.lock();
+                while let Some(entry) = lock.1.remove(&lock.0) {
+                    if let Some(doc) = entry {
+                        if let Err(e) = output::write_document(&mut out, &doc, args.format)
+                            .and_then(|_| out.flush())
+                        {
+                            if !output_failed.swap(true, Ordering::Relaxed)
+                                && e.kind() != io::ErrorKind::BrokenPipe
+                            {
+                                report(format!("cannot write to standard output: {e}"));
+                            }
                         }
                     }
+                    lock.0 += 1;
                 }
-                lock.0 += 1;
-            }
-        };
+            };
         pool.install(|| {
             jobs.par_iter().enumerate().for_each(|(i, job)| {
                 let doc = process(job);
@@ -298,7 +322,8 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
 
 fn load_document(path: &Path) -> Result<Document, String> {
     let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a newsclip document: {e}", path.display()))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{}: not a newsclip document: {e}", path.display()))
 }
 
 /// Pairs gold and predicted files: two files, or two directories where
@@ -308,7 +333,11 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
         return Ok(vec![(gold.to_path_buf(), pred.to_path_buf())]);
     }
     if !pred.is_dir() {
-        return Err(format!("{} is a directory, so {} must be one too", gold.display(), pred.display()));
+        return Err(format!(
+            "{} is a directory, so {} must be one too",
+            gold.display(),
+            pred.display()
+        ));
     }
     let mut pairs = Vec::new();
     let mut entries: Vec<PathBuf> = fs::read_dir(gold)
@@ -322,7 +351,11 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
         let stem = name.trim_end_matches(".json").trim_end_matches(".gold");
         let p = pred.join(format!("{stem}.json"));
         if !p.exists() {
-            return Err(format!("{}: no prediction {} for it", g.display(), p.display()));
+            return Err(format!(
+                "{}: no prediction {} for it",
+                g.display(),
+                p.display()
+            ));
         }
         pairs.push((g, p));
     }
@@ -385,9 +418,22 @@ fn run_lines(args: LinesArgs) -> ExitCode {
     for page in pipeline::dump_layout(&text) {
         for (b, block) in page.blocks.iter().enumerate() {
             for line in &block.lines {
-                let measure = block.measure.map(|m| format!("{m:5.1}")).unwrap_or_else(|| "    -".into());
-                let width = line.width.unwrap_or_else(|| newsclip::script::line_shape(&line.text).0);
-                if writeln!(out, "p{} b{b:<3} {:<10} {width:5.1}/{measure} {}", page.number, format!("{:?}", line.role), line.text).is_err() {
+                let measure = block
+                    .measure
+                    .map(|m| format!("{m:5.1}"))
+                    .unwrap_or_else(|| "    -".into());
+                let width = line
+                    .width
+                    .unwrap_or_else(|| newsclip::script::line_shape(&line.text).0);
+                if writeln!(
+                    out,
+                    "p{} b{b:<3} {:<10} {width:5.1}/{measure} {}",
+                    page.number,
+                    format!("{:?}", line.role),
+                    line.text
+                )
+                .is_err()
+                {
                     return ExitCode::from(2);
                 }
             }

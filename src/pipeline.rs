@@ -61,8 +61,10 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
         doc.furniture.append(&mut found.furniture);
     }
     if doc.articles.is_empty() {
-        doc.warnings
-            .push(Warning::new("no-articles", "no article text was found in the input"));
+        doc.warnings.push(Warning::new(
+            "no-articles",
+            "no article text was found in the input",
+        ));
     }
     Ok(doc)
 }

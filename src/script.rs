@@ -41,7 +41,25 @@ pub fn is_cjk_punct(c: char) -> bool {
         0x3000..=0x3004 | 0x3008..=0x303F // CJK symbols and punctuation
         | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
         | 0xFE30..=0xFE4F // compatibility forms
-    ) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·' | '•' | '■' | '◆' | '▲' | '●' | '★' | '◎' | '□' | '△' | '○')
+    ) || matches!(
+        c,
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '…'
+            | '—'
+            | '·'
+            | '•'
+            | '■'
+            | '◆'
+            | '▲'
+            | '●'
+            | '★'
+            | '◎'
+            | '□'
+            | '△'
+            | '○'
+    )
 }
 
 /// Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ).
@@ -69,8 +87,31 @@ pub fn char_width(c: char) -> f32 {
 fn is_compressible_punct(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）' | '《' | '》'
-            | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕' | '·'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '【'
+            | '】'
+            | '〔'
+            | '〕'
+            | '·'
     )
 }
 
@@ -188,7 +229,9 @@ pub fn remove_justification_spaces(s: &str) -> String {
     let b = s.as_bytes();
     // Fast path: no ASCII space or tab, no ideographic space (E3 80 80), no
     // no-break space (C2 A0).
-    if !b.iter().any(|&x| x == b' ' || x == b'\t' || x == 0xE3 || x == 0xC2)
+    if !b
+        .iter()
+        .any(|&x| x == b' ' || x == b'\t' || x == 0xE3 || x == 0xC2)
         || !s.contains(|c: char| c.is_whitespace())
     {
         return s.to_string();
@@ -272,7 +315,10 @@ mod tests {
             "园、旺能环境EOD无废产业园"
         );
         assert_eq!(remove_justification_spaces("1 月 9 日下午"), "1月9日下午");
-        assert_eq!(remove_justification_spaces("达到 III 类水以上"), "达到III类水以上");
+        assert_eq!(
+            remove_justification_spaces("达到 III 类水以上"),
+            "达到III类水以上"
+        );
         assert_eq!(
             remove_justification_spaces("公司 （以下简称世纪通讯） 与"),
             "公司（以下简称世纪通讯）与"
@@ -294,8 +340,14 @@ mod tests {
             "聚焦人居环境整治 争创“生态宜居星”"
         );
         assert_eq!(normalize_display_line("金 湾 社 区"), "金湾社区");
-        assert_eq!(normalize_display_line("召开 2023 年第 2 次会议"), "召开2023年第2次会议");
-        assert_eq!(normalize_display_line("City Council votes"), "City Council votes");
+        assert_eq!(
+            normalize_display_line("召开 2023 年第 2 次会议"),
+            "召开2023年第2次会议"
+        );
+        assert_eq!(
+            normalize_display_line("City Council votes"),
+            "City Council votes"
+        );
     }
 
     #[test]

@@ -59,7 +59,10 @@ mod tests {
             .iter()
             .map(|b| b.lines.iter().map(|l| l.text.as_str()).collect())
             .collect();
-        assert_eq!(texts, vec![vec!["标题"], vec!["第一行", "第二行"], vec!["第三行"]]);
+        assert_eq!(
+            texts,
+            vec![vec!["标题"], vec!["第一行", "第二行"], vec!["第三行"]]
+        );
         assert_eq!(pages[0].blocks[1].lines[1].source_index, 3);
         assert_eq!(pages[1].number, 2);
         assert_eq!(pages[1].blocks[0].lines[0].text, "第二页");

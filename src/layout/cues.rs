@@ -85,7 +85,10 @@ re!(
     EN_DATELINE,
     r"^([A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{1,2})?)?(?:\s+\([A-Z][A-Za-z .]+\))?)\s*(?:—|–|--)\s*"
 );
-re!(ZH_BYLINE_OPENER, r"^(?:记者|通讯员)\s*[\p{Han}·]{2,4}(?:\s+\S+)*$");
+re!(
+    ZH_BYLINE_OPENER,
+    r"^(?:记者|通讯员)\s*[\p{Han}·]{2,4}(?:\s+\S+)*$"
+);
 
 /// `（魏宣）` standing alone on a line.
 pub fn is_source_tag(line: &str) -> bool {
@@ -113,7 +116,15 @@ pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
 /// A photo credit standing alone: returns the photographer names.
 pub fn credit_names(line: &str) -> Option<Vec<String>> {
     let line = line.trim();
-    if line.len() > 120 || line.contains(['，', '。']) || !(line.contains('摄') || line.contains('图') || line.contains("Photo") || line.contains('(') || line.contains("Picture") || line.contains("Image")) {
+    if line.len() > 120
+        || line.contains(['，', '。'])
+        || !(line.contains('摄')
+            || line.contains('图')
+            || line.contains("Photo")
+            || line.contains('(')
+            || line.contains("Picture")
+            || line.contains("Image"))
+    {
         return None;
     }
     if let Some(c) = ZH_CREDIT.captures(line) {
@@ -155,9 +166,12 @@ pub fn is_byline(line: &str) -> bool {
     if line.contains(['，', '。']) {
         return false;
     }
-    let zh = ["记者", "通讯员", "实习生", "文", "图"].iter().any(|k| line.contains(k));
+    let zh = ["记者", "通讯员", "实习生", "文", "图"]
+        .iter()
+        .any(|k| line.contains(k));
     let en = line.starts_with("By ") || line.starts_with("BY ");
-    line.chars().count() <= 60 && ((zh && ZH_BYLINE.is_match(line)) || (en && EN_BYLINE.is_match(line)))
+    line.chars().count() <= 60
+        && ((zh && ZH_BYLINE.is_match(line)) || (en && EN_BYLINE.is_match(line)))
 }
 
 /// A subtitle line (副题) opening with a dash.
@@ -211,16 +225,23 @@ pub struct Opener {
 pub fn opener(paragraph: &str) -> Option<Opener> {
     // Openers are short and at the start: match on a bounded prefix so the
     // cost does not grow with the paragraph.
-    let end = paragraph.char_indices().nth(OPENER_SCAN_CHARS).map(|(i, _)| i).unwrap_or(paragraph.len());
+    let end = paragraph
+        .char_indices()
+        .nth(OPENER_SCAN_CHARS)
+        .map(|(i, _)| i)
+        .unwrap_or(paragraph.len());
     let paragraph = &paragraph[..end];
     let first = paragraph.chars().next()?;
-    let zh_possible = paragraph.contains('电') || paragraph.contains("本报讯") || paragraph.starts_with('据');
+    let zh_possible =
+        paragraph.contains('电') || paragraph.contains("本报讯") || paragraph.starts_with('据');
     if zh_possible {
         if let Some(o) = zh_opener(paragraph) {
             return Some(o);
         }
     }
-    if first.is_ascii_uppercase() && (paragraph.contains('—') || paragraph.contains('–') || paragraph.contains("--")) {
+    if first.is_ascii_uppercase()
+        && (paragraph.contains('—') || paragraph.contains('–') || paragraph.contains("--"))
+    {
         return en_dateline(paragraph);
     }
     None
@@ -233,7 +254,9 @@ fn zh_opener(paragraph: &str) -> Option<Opener> {
     if let Some(c) = ZH_OPENER.captures(paragraph) {
         let whole = c.get(0)?;
         let dateline = crate::script::remove_justification_spaces(c.get(1)?.as_str());
-        let byline = c.get(2).map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
+        let byline = c
+            .get(2)
+            .map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
         // `本报讯` alone with no bracket is still an opener; a bracket that is
         // not a byline (e.g. an aside) is left in the text.
         if let Some(b) = &byline {
@@ -352,7 +375,10 @@ pub fn parse_byline(raw: &str) -> crate::model::Byline {
         ..Default::default()
     };
     let text = raw.trim().trim_start_matches('◎').trim();
-    if let Some(rest) = text.strip_prefix("By ").or_else(|| text.strip_prefix("BY ")) {
+    if let Some(rest) = text
+        .strip_prefix("By ")
+        .or_else(|| text.strip_prefix("BY "))
+    {
         // `By Jane Doe and John Roe, Staff Writers`: a trailing lowercase or
         // title phrase after the last comma is a job title, not a name.
         let mut names = split_latin_names(rest);
@@ -378,15 +404,21 @@ pub fn parse_byline(raw: &str) -> crate::model::Byline {
         .captures_iter(text)
         .filter_map(|c| {
             let m = c.get(0)?;
-            let label = c.get(2)?.as_str().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            let label = c
+                .get(2)?
+                .as_str()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>();
             Some((m.start(), m.end(), label))
         })
         .collect();
     for (i, (_, end, label)) in labels.iter().enumerate() {
         let stop = labels.get(i + 1).map(|l| l.0).unwrap_or(text.len());
-        let names = split_names(text[*end..stop].trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '：' | ':' | '/' | '／')
-        }));
+        let names = split_names(
+            text[*end..stop]
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '/' | '／')),
+        );
         let target = match label.as_str() {
             "通讯员" => &mut b.correspondents,
             s if s.starts_with('图') || s.starts_with("摄影") => &mut b.photographers,
@@ -400,9 +432,19 @@ pub fn parse_byline(raw: &str) -> crate::model::Byline {
 
 fn is_job_title(s: &str) -> bool {
     let lower = s.to_lowercase();
-    ["writer", "staff", "correspondent", "reporter", "editor", "press", "news", "bureau", "contributor"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "writer",
+        "staff",
+        "correspondent",
+        "reporter",
+        "editor",
+        "press",
+        "news",
+        "bureau",
+        "contributor",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 #[cfg(test)]
@@ -415,9 +457,15 @@ mod tests {
         assert_eq!(b.reporters, vec!["孙江锋"]);
         assert_eq!(b.correspondents, vec!["王妍娜"]);
         let b = parse_byline("记者 许廷合 通讯员 丁姜岚");
-        assert_eq!((b.reporters, b.correspondents), (vec!["许廷合".to_string()], vec!["丁姜岚".to_string()]));
+        assert_eq!(
+            (b.reporters, b.correspondents),
+            (vec!["许廷合".to_string()], vec!["丁姜岚".to_string()])
+        );
         let b = parse_byline("◎ 文/张三丰 图/李四光");
-        assert_eq!((b.authors, b.photographers), (vec!["张三丰".to_string()], vec!["李四光".to_string()]));
+        assert_eq!(
+            (b.authors, b.photographers),
+            (vec!["张三丰".to_string()], vec!["李四光".to_string()])
+        );
         let b = parse_byline("记者 王小明 李玎");
         assert_eq!(b.reporters, vec!["王小明", "李玎"]);
         let b = parse_byline("本报记者许廷合李玎");
@@ -461,8 +509,12 @@ mod tests {
         assert!(!is_source_tag("(see page 3 for the full list of winners)"));
         assert!(furniture_kind("Editor: Dana Whitfield  Copy desk: Lee Ortiz").is_some());
         assert_eq!(credit_names("许廷合 摄"), Some(vec!["许廷合".to_string()]));
-        assert_eq!(credit_names("Photo: Mary Lee"), Some(vec!["Mary Lee".to_string()]));
-        let (text, credit) = caption_with_credit("党支部在“红色议事厅”召开议事会。 许廷合 摄").unwrap();
+        assert_eq!(
+            credit_names("Photo: Mary Lee"),
+            Some(vec!["Mary Lee".to_string()])
+        );
+        let (text, credit) =
+            caption_with_credit("党支部在“红色议事厅”召开议事会。 许廷合 摄").unwrap();
         assert_eq!(text, "党支部在“红色议事厅”召开议事会。");
         assert_eq!(credit, "许廷合 摄");
         assert!(furniture_kind("第3版").is_some());

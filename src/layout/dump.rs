@@ -23,7 +23,8 @@
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
 use crate::script::{
-    ends_sentence, is_opening_punct, line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
+    ends_sentence, is_opening_punct, line_shape_counted, text_width, text_width_with,
+    COMPRESSED_PUNCT_WIDTH,
 };
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
@@ -84,7 +85,13 @@ pub fn assign_roles(page: &mut Page) {
     let shape: Vec<(f32, f32, &str)> = items
         .iter()
         .filter(|it| !it.fixed && it.cjk)
-        .map(|it| (it.width, measures[it.block].unwrap_or(it.width), it.line.text.as_str()))
+        .map(|it| {
+            (
+                it.width,
+                measures[it.block].unwrap_or(it.width),
+                it.line.text.as_str(),
+            )
+        })
         .collect();
     let indented = paragraphs_indented(&shape);
     classify_by_shape(&mut items, &measures, punct_width, indented);
@@ -118,7 +125,10 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         if let Some((cut, _)) = cues::trailing_source_tag(&items[k].line.text) {
             if cut > 0 {
                 let mut tag = items[k].clone();
-                tag.set_text(items[k].line.text[cut..].trim().to_string(), COMPRESSED_PUNCT_WIDTH);
+                tag.set_text(
+                    items[k].line.text[cut..].trim().to_string(),
+                    COMPRESSED_PUNCT_WIDTH,
+                );
                 let head = items[k].line.text[..cut].to_string();
                 items[k].set_text(head, COMPRESSED_PUNCT_WIDTH);
                 items.insert(k + 1, tag);
@@ -254,7 +264,10 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             .collect();
         // Only running text has a measure: a block of display lines
         // (kicker, two-line headline) would give a false one.
-        let prose = items[start..end].iter().filter(|it| !it.fixed && looks_like_prose(it)).count();
+        let prose = items[start..end]
+            .iter()
+            .filter(|it| !it.fixed && looks_like_prose(it))
+            .count();
         // Two lines only count when they agree (a display line and a text
         // line in one block would give a false measure).
         let consistent = widths.len() >= 3
@@ -271,7 +284,8 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
     let mut typical: Vec<Option<f32>> = vec![None; n_blocks];
     for (k, it) in items.iter().enumerate() {
         let last_in_block = items.get(k + 1).is_none_or(|n| n.block != it.block);
-        let third_or_later = k >= 2 && items[k - 1].block == it.block && items[k - 2].block == it.block;
+        let third_or_later =
+            k >= 2 && items[k - 1].block == it.block && items[k - 2].block == it.block;
         // The last line is left out only where a block has others enough.
         if it.fixed || (last_in_block && third_or_later) {
             continue;
@@ -308,7 +322,6 @@ fn has_prose_punctuation(text: &str) -> bool {
     t.contains('。') || t.contains(". ") || t.ends_with(['，', '、', '：', '；', '-', '⸗', '¬'])
 }
 
-
 fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
     if it.cjk {
         it.width >= measure - CJK_FULL_SLACK
@@ -323,7 +336,12 @@ fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
     }
 }
 
-fn classify_by_shape(items: &mut Vec<Item>, measures: &[Option<f32>], punct_width: f32, indented: bool) {
+fn classify_by_shape(
+    items: &mut Vec<Item>,
+    measures: &[Option<f32>],
+    punct_width: f32,
+    indented: bool,
+) {
     let mut k = 0;
     while k < items.len() {
         if items[k].fixed {
@@ -420,19 +438,28 @@ enum Decision {
     SplitGlued(usize),
 }
 
-fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_width: f32, indented: bool) -> Decision {
+fn decide(
+    items: &[Item],
+    k: usize,
+    m: f32,
+    measures: &[Option<f32>],
+    punct_width: f32,
+    indented: bool,
+) -> Decision {
     let it = &items[k];
     let text = it.line.text.as_str();
     let prev = k.checked_sub(1).map(|p| &items[p]);
     let next = items.get(k + 1);
     let overwide_limit = if it.cjk { m + OVERWIDE } else { m * 1.15 + 1.0 };
-    let prev_closed = prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
+    let prev_closed =
+        prev.is_none_or(|p| p.fixed || p.line.role != Role::Body || ends_sentence(&p.line.text));
 
     // A line wider than its column that starts like a heading and ends like
     // text, where a new unit may start (under a display line, after a
     // finished sentence or at the page's top) and whose next line is of the
     // narrower column: a headline line glued to a body line.
-    let may_start = prev.is_none_or(|p| p.line.role == Role::Heading || p.fixed || ends_sentence(&p.line.text));
+    let may_start =
+        prev.is_none_or(|p| p.line.role == Role::Heading || p.fixed || ends_sentence(&p.line.text));
     let next_narrow = next.is_some_and(|n| n.width <= m + 1.0);
     // Under a heading line, the text's column is the next line's (the block
     // measure may mix columns when the dump has no blank line between them).
@@ -441,8 +468,13 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
         Some(n) if under_heading && !n.fixed && n.width < it.width - 2.0 => n.width.max(m),
         _ => m,
     };
-    let glue_limit = if under_heading { m_glue + OVERWIDE } else { overwide_limit };
-    let next_narrow = next_narrow || (under_heading && next.is_some_and(|n| n.width < it.width - 2.0));
+    let glue_limit = if under_heading {
+        m_glue + OVERWIDE
+    } else {
+        overwide_limit
+    };
+    let next_narrow =
+        next_narrow || (under_heading && next.is_some_and(|n| n.width < it.width - 2.0));
     // An opener inside the line after a heading-like start: a headline
     // printed at the head of its text with no line break.
     if it.cjk && may_start {
@@ -452,16 +484,26 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     }
     let starts_with_opener = cues::opener(text).is_some();
     if it.cjk && it.width > glue_limit && may_start && next_narrow && !starts_with_opener {
-        let above = prev.filter(|p| p.line.role == Role::Heading).map(|p| p.width);
+        let above = prev
+            .filter(|p| p.line.role == Role::Heading)
+            .map(|p| p.width);
         // Without a heading line above, only a clear overflow (a heading
         // part of several characters) counts: measures are estimates.
         let min_head = if above.is_some() { 2.0 } else { 4.0 };
         let clear_overflow = above.is_some() || it.width >= m + 4.0;
-        if let Some(at) = glued_split(text, above, m_glue, min_head, punct_width).filter(|_| clear_overflow) {
+        // The text part is a paragraph's first line: indented on pages that
+        // indent.
+        let first_line = if indented { m_glue - 2.0 } else { m_glue };
+        if let Some(at) =
+            glued_split(text, above, first_line, min_head, punct_width).filter(|_| clear_overflow)
+        {
             return Decision::SplitGlued(at);
         }
     }
-    if has_prose_punctuation(text) || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）'])) || starts_with_opener {
+    if has_prose_punctuation(text)
+        || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）']))
+        || starts_with_opener
+    {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -474,7 +516,9 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     // two halves, a subtitle's dash, or a byline right under it.
     if has_halves_gap(text)
         || (cues::is_subtitle(text) && it.width < 40.0)
-        || (!ends_sentence(text) && next.is_some_and(|n| n.line.role == Role::Byline) && prev_closed)
+        || (!ends_sentence(text)
+            && next.is_some_and(|n| n.line.role == Role::Byline)
+            && prev_closed)
     {
         return Decision::Role(Role::Heading);
     }
@@ -511,7 +555,11 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
         let isolated = is_alone_in_block(items, k)
             && text.ends_with(['？', '?', '！', '!'])
             && prev.is_none_or(|p| p.line.role != Role::Body || ends_sentence(&p.line.text));
-        return Decision::Role(if isolated && it.width < m - 2.0 { Role::Heading } else { Role::Body });
+        return Decision::Role(if isolated && it.width < m - 2.0 {
+            Role::Heading
+        } else {
+            Role::Body
+        });
     }
     if let Some(p) = prev {
         let pm = measures[p.block].unwrap_or(p.width);
@@ -523,18 +571,21 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     let next_full_text = next.is_some_and(|n| {
         !n.fixed && {
             let nm = measures[n.block].unwrap_or(n.width);
-            is_full(n, nm, items.get(k + 2)) && !starts_paragraph(n) && !(n.cjk && n.width > nm + OVERWIDE)
+            is_full(n, nm, items.get(k + 2))
+                && !starts_paragraph(n)
+                && !(n.cjk && n.width > nm + OVERWIDE)
         }
     });
     if !full {
         // An indented first line whose paragraph goes on after it, in the
         // same block or after a column break (not the second line of a
-        // headline: that one is followed by the text's first line).
+        // headline: that one is followed by the text's first line; a
+        // two-part headline line is complete, though).
         if it.cjk
             && indented
             && next_full_text
             && m - it.width <= MAX_INDENT
-            && prev.is_none_or(|p| p.line.role != Role::Heading)
+            && prev.is_none_or(|p| p.line.role != Role::Heading || has_halves_gap(&p.line.text))
         {
             return Decision::Role(Role::Body);
         }
@@ -548,7 +599,12 @@ fn decide(items: &[Item], k: usize, m: f32, measures: &[Option<f32>], punct_widt
     // Followed in its block by a line that ends a sentence: the two are the
     // end of a paragraph (a headline is never followed by its text's last
     // line without a break).
-    if next.is_some_and(|n| n.block == it.block && !n.fixed && ends_sentence(&n.line.text) && !has_display_cue(&n.line.text)) {
+    if next.is_some_and(|n| {
+        n.block == it.block
+            && !n.fixed
+            && ends_sentence(&n.line.text)
+            && !has_display_cue(&n.line.text)
+    }) {
         return Decision::Role(Role::Body);
     }
     if prev_closed && it.cjk {
@@ -566,7 +622,10 @@ fn looks_like_prose(it: &Item) -> bool {
         return t.contains(['，', '。', '、', '；', '：']);
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    let lower = words.iter().filter(|w| w.starts_with(|c: char| c.is_lowercase())).count();
+    let lower = words
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
+        .count();
     t.contains([',', '.', ';', ':']) || (words.len() >= 3 && lower * 2 >= words.len())
 }
 
@@ -575,21 +634,33 @@ fn looks_like_prose(it: &Item) -> bool {
 /// first) that a name may continue on the next line.
 fn latin_phrase_can_end(text: &str) -> bool {
     const RUNS_ON: [&str; 16] = [
-        "the", "a", "an", "of", "to", "and", "or", "in", "on", "at", "for", "by", "with", "from", "as", "that",
+        "the", "a", "an", "of", "to", "and", "or", "in", "on", "at", "for", "by", "with", "from",
+        "as", "that",
     ];
     let words: Vec<&str> = text.split_whitespace().collect();
-    let Some(last) = words.last() else { return false };
-    let bare = last.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    let bare = last
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
     let capitalised_tail = words.len() > 1 && last.starts_with(|c: char| c.is_uppercase());
     !RUNS_ON.contains(&bare.as_str()) && !capitalised_tail
 }
 
 /// Title Case or capitals: most words start with a capital letter.
 fn mostly_capitalised(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
     let caps = words
         .iter()
-        .filter(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase))
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
         .count();
     !words.is_empty() && caps * 10 >= words.len() * 6
 }
@@ -606,10 +677,14 @@ fn has_halves_gap(text: &str) -> bool {
     let letters = |t: &str| t.chars().filter(|c| is_cjk_letter(*c)).count();
     // Halves hold letters, digits and quotation marks only.
     let clean = |t: &str| {
-        t.chars()
-            .all(|c| is_cjk_letter(c) || c.is_ascii_digit() || matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '「' | '」'))
+        t.chars().all(|c| {
+            is_cjk_letter(c)
+                || c.is_ascii_digit()
+                || matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '「' | '」')
+        })
     };
-    let edge_ok = a.chars().last().is_some_and(is_cjk_letter) && b.chars().next().is_some_and(is_cjk_letter);
+    let edge_ok =
+        a.chars().last().is_some_and(is_cjk_letter) && b.chars().next().is_some_and(is_cjk_letter);
     edge_ok && letters(a) >= 3 && letters(b) >= 3 && clean(a) && clean(b)
 }
 
@@ -621,7 +696,8 @@ fn has_display_cue(text: &str) -> bool {
 
 fn is_alone_in_block(items: &[Item], k: usize) -> bool {
     let b = items[k].block;
-    k.checked_sub(1).is_none_or(|p| items[p].block != b) && items.get(k + 1).is_none_or(|n| n.block != b)
+    k.checked_sub(1).is_none_or(|p| items[p].block != b)
+        && items.get(k + 1).is_none_or(|n| n.block != b)
 }
 
 /// Does a line look like the first line of a paragraph (an opener, an
@@ -655,7 +731,13 @@ fn opener_split(text: &str, min_head: f32, punct_width: f32) -> Option<usize> {
     None
 }
 
-fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f32, punct_width: f32) -> Option<usize> {
+fn glued_split(
+    text: &str,
+    heading_above: Option<f32>,
+    measure: f32,
+    min_head: f32,
+    punct_width: f32,
+) -> Option<usize> {
     if let Some(pos) = opener_split(text, min_head, punct_width) {
         return Some(pos);
     }
@@ -665,21 +747,26 @@ fn glued_split(text: &str, heading_above: Option<f32>, measure: f32, min_head: f
         if pos > 0 {
             let tail_width = text_width_with(&text[pos..], punct_width);
             let tail_ok = tail_width <= measure + 0.75 && tail_width >= measure - 3.5;
-            // The heading part holds no sentence punctuation and no
-            // deliberate gap (a two-part display line is not glued); the
-            // body part reads as prose.
+            // The heading part holds no sentence punctuation and no space
+            // but a headline's deliberate gap; the body part reads as prose.
             let head = &text[..pos];
             // A number and its measure word (`1 月`) are not cut apart.
             let splits_number = head.ends_with(|c: char| c.is_ascii_digit())
-                && text[pos..].trim_start().starts_with(|c: char| crate::script::is_cjk_letter(c));
+                && text[pos..]
+                    .trim_start()
+                    .starts_with(|c: char| crate::script::is_cjk_letter(c));
             let head_ok = head_width >= min_head
                 && !splits_number
                 && !has_prose_punctuation(head)
-                && !head.contains(['，', ' '])
+                && !head.contains('，')
+                && (!head.contains(' ') || has_halves_gap(head))
                 && text[pos..].contains(['，', '。', '、', '；', '：']);
             if tail_ok && head_ok {
+                // Mostly the text part's fit to the column; a little the
+                // balance with the heading line above (two-line headlines
+                // tend to even halves, but not always).
                 let target = heading_above.unwrap_or(head_width);
-                let cost = (head_width - target).abs() + (measure - tail_width).abs() * 0.5;
+                let cost = (head_width - target).abs() * 0.5 + (measure - tail_width).abs();
                 if best.is_none_or(|(c0, _)| cost < c0) {
                     best = Some((cost, pos));
                 }
@@ -735,7 +822,15 @@ mod tests {
         let texts: Vec<&str> = r.iter().map(|(t, _)| t.as_str()).collect();
         assert!(texts.contains(&"志愿服务暖人心"), "{r:?}");
         assert!(texts.contains(&"社区开展志愿服务活动，组"), "{r:?}");
-        assert_eq!(r.iter().find(|(t, _)| t == "志愿服务暖人心").map(|x| x.1), Some(Role::Heading));
-        assert_eq!(r.iter().find(|(t, _)| t == "社区开展志愿服务活动，组").map(|x| x.1), Some(Role::Body));
+        assert_eq!(
+            r.iter().find(|(t, _)| t == "志愿服务暖人心").map(|x| x.1),
+            Some(Role::Heading)
+        );
+        assert_eq!(
+            r.iter()
+                .find(|(t, _)| t == "社区开展志愿服务活动，组")
+                .map(|x| x.1),
+            Some(Role::Body)
+        );
     }
 }

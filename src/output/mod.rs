@@ -68,7 +68,10 @@ fn write_text(w: &mut dyn Write, doc: &Document) -> io::Result<()> {
         if i > 0 {
             writeln!(w)?;
         }
-        for line in [&a.kicker, &a.headline, &a.subheadline].into_iter().flatten() {
+        for line in [&a.kicker, &a.headline, &a.subheadline]
+            .into_iter()
+            .flatten()
+        {
             writeln!(w, "{line}")?;
         }
         if let Some(b) = &a.byline {

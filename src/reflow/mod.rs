@@ -72,7 +72,10 @@ impl Vocabulary {
         if !any_hyphen {
             return v;
         }
-        for line in pages.iter().flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter())) {
+        for line in pages
+            .iter()
+            .flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter()))
+        {
             let text = match line_end_hyphen(&line.text) {
                 // The hyphenated fragment at the end is not evidence.
                 Some(cut) => &line.text[..cut],
@@ -86,7 +89,8 @@ impl Vocabulary {
                         && matches!(tokens[i + 1], "-" | "⸗")
                         && tokens[i + 2].chars().all(char::is_alphanumeric)
                     {
-                        v.compounds.insert(format!("{}-{}", tok, tokens[i + 2]).to_lowercase());
+                        v.compounds
+                            .insert(format!("{}-{}", tok, tokens[i + 2]).to_lowercase());
                     }
                 }
             }
@@ -135,7 +139,10 @@ fn join_hyphenated(left: &str, right: &str, vocab: &Vocabulary) -> String {
     let right_word: String = right.chars().take_while(|c| c.is_alphanumeric()).collect();
     let compound = format!("{}-{}", left_word, right_word).to_lowercase();
     let joined = format!("{}{}", left_word, right_word).to_lowercase();
-    let starts_upper_or_digit = right.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    let starts_upper_or_digit = right
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     let keep = if vocab.compounds.contains(&compound) {
         true
     } else if vocab.words.contains(&joined) {
@@ -143,9 +150,14 @@ fn join_hyphenated(left: &str, right: &str, vocab: &Vocabulary) -> String {
     } else {
         // German nouns are capitalised, so for `⸗` a capital continuation
         // is no evidence of a compound.
-        starts_upper_or_digit && !(hyphen == '⸗' && left_word.chars().next().is_some_and(char::is_uppercase))
+        starts_upper_or_digit
+            && !(hyphen == '⸗' && left_word.chars().next().is_some_and(char::is_uppercase))
     };
-    let visible = if hyphen == '¬' || hyphen == '\u{ad}' { '-' } else { hyphen };
+    let visible = if hyphen == '¬' || hyphen == '\u{ad}' {
+        '-'
+    } else {
+        hyphen
+    };
     if keep {
         format!("{stem}{visible}{right}")
     } else {
@@ -254,7 +266,11 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             });
             continue;
         }
-        if par_start.is_some() && i > 0 && flow[i - 1].role == Role::Body && paragraph_breaks(&flow[i - 1], f, indented) {
+        if par_start.is_some()
+            && i > 0
+            && flow[i - 1].role == Role::Body
+            && paragraph_breaks(&flow[i - 1], f, indented)
+        {
             flush(&mut par, &mut par_start, &mut out);
         }
         if par_start.is_none() {
@@ -286,7 +302,12 @@ fn paragraph_breaks(a: &Flow, b: &Flow, indented: bool) -> bool {
         // sign left of a paragraph break at a full line.
         !a_full || if indented { b_indented } else { blank }
     } else {
-        let next_word = b.text.split_whitespace().next().map(text_width).unwrap_or(2.0);
+        let next_word = b
+            .text
+            .split_whitespace()
+            .next()
+            .map(text_width)
+            .unwrap_or(2.0);
         let a_full = a.width + 0.5 + next_word > m - (0.08 * m).max(1.0);
         !a_full || blank
     }

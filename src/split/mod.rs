@@ -204,7 +204,9 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 close(&mut run, &mut units, &mut last_closed);
                 match units.last_mut() {
                     Some(Unit::Group(g)) => g.segments.push(seg),
-                    _ => units.push(Unit::Group(Group { segments: vec![seg] })),
+                    _ => units.push(Unit::Group(Group {
+                        segments: vec![seg],
+                    })),
                 }
             }
         }
@@ -234,7 +236,10 @@ fn attach_lone_bylines(units: &mut Vec<Unit>) {
 }
 
 fn join_names(names: &[String]) -> String {
-    if names.iter().any(|n| n.chars().any(|c| c.is_ascii_alphabetic())) {
+    if names
+        .iter()
+        .any(|n| n.chars().any(|c| c.is_ascii_alphabetic()))
+    {
         names.join(", ")
     } else {
         names.join("、")
@@ -363,9 +368,13 @@ fn choose_sides(seq: &[&Unit]) -> Vec<Side> {
                     // Right only when strictly better... except that the
                     // usual print order (heading before text) should win a
                     // tie against Left, which LEFT_COST already ensures.
-                    options
-                        .into_iter()
-                        .fold((i32::MIN, Side::None), |acc, o| if o.0 > acc.0 { o } else { acc })
+                    options.into_iter().fold((i32::MIN, Side::None), |acc, o| {
+                        if o.0 > acc.0 {
+                            o
+                        } else {
+                            acc
+                        }
+                    })
                 }
                 Unit::Caption(_) => (best[i + 1][0], Side::None),
             };
@@ -420,7 +429,10 @@ struct Draft {
 }
 
 fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
-    let seq: Vec<&Unit> = units.iter().filter(|u| !matches!(u, Unit::Caption(_))).collect();
+    let seq: Vec<&Unit> = units
+        .iter()
+        .filter(|u| !matches!(u, Unit::Caption(_)))
+        .collect();
     let sides = choose_sides(&seq);
     // Map each run (by position in seq) to the group that took it.
     let mut run_group: Vec<Option<usize>> = vec![None; seq.len()];
@@ -506,7 +518,11 @@ fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
         .collect()
 }
 
-fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft: &mut [Option<usize>]) {
+fn place_orphans(
+    drafts: &mut Vec<Draft>,
+    orphans: Vec<(usize, Run)>,
+    unit_draft: &mut [Option<usize>],
+) {
     for (pos, run) in orphans {
         // Photo news: a text block with a credit and no headline.
         if run.credit.is_some() {
@@ -550,10 +566,14 @@ fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft
             // while the article before ended its last sentence).
             let before = unit_draft[..pos].iter().rev().flatten().next().copied();
             if let Some(d) = before {
-                let before_complete = drafts[d].run.as_ref().is_some_and(|r| match r.items.last() {
-                    Some(RunItem::Para(p)) => ends_sentence(&p.text),
-                    _ => false,
-                });
+                let before_complete =
+                    drafts[d]
+                        .run
+                        .as_ref()
+                        .is_some_and(|r| match r.items.last() {
+                            Some(RunItem::Para(p)) => ends_sentence(&p.text),
+                            _ => false,
+                        });
                 let own_item = run.source_tag.is_some() && before_complete;
                 let continues = !own_item && drafts[d].run.as_ref().is_some_and(|r| !r.closed());
                 if continues {
@@ -580,9 +600,13 @@ fn place_orphans(drafts: &mut Vec<Draft>, orphans: Vec<(usize, Run)>, unit_draft
 /// joined with its continuation.
 fn append_run(r: &mut Run, more: Run) {
     let mut items = more.items.into_iter();
-    if let (Some(RunItem::Para(last)), Some(RunItem::Para(_))) = (r.items.last(), items.as_slice().first()) {
+    if let (Some(RunItem::Para(last)), Some(RunItem::Para(_))) =
+        (r.items.last(), items.as_slice().first())
+    {
         if !ends_sentence(&last.text) {
-            if let (Some(RunItem::Para(last)), Some(RunItem::Para(first))) = (r.items.last_mut(), items.next()) {
+            if let (Some(RunItem::Para(last)), Some(RunItem::Para(first))) =
+                (r.items.last_mut(), items.next())
+            {
                 if script::needs_space_between(&last.text, &first.text) {
                     last.text.push(' ');
                     last.raw.push(' ');
@@ -632,9 +656,11 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
                                 let parsed = cues::parse_byline(&b);
                                 merge_byline(&mut article.byline, parsed);
                             }
-                            text = script::remove_justification_spaces(seg.raw.get(o.len..).unwrap_or(""))
-                                .trim()
-                                .to_string();
+                            text = script::remove_justification_spaces(
+                                seg.raw.get(o.len..).unwrap_or(""),
+                            )
+                            .trim()
+                            .to_string();
                         }
                     }
                     first = false;
@@ -679,7 +705,9 @@ fn fill_heading_fields(article: &mut Article, g: &Group) {
     // is clearly shorter than it (a wrapped headline's first line is the
     // full one; couplet halves are equal).
     let width = |s: &Segment| script::text_width(&s.text);
-    if headings.len() >= 2 && (headings[1].gap_before || width(headings[0]) <= 0.7 * width(headings[1])) {
+    if headings.len() >= 2
+        && (headings[1].gap_before || width(headings[0]) <= 0.7 * width(headings[1]))
+    {
         article.kicker = Some(headings[0].text.clone());
         start = 1;
     }

@@ -34,7 +34,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find the articles in text dumps of newspaper pages.
+    /// Find the articles in newspaper pages: text dumps and born-digital PDFs.
     Extract(ExtractArgs),
     /// Score a prediction against a gold file (or directories of them).
     Eval(EvalArgs),
@@ -51,8 +51,8 @@ struct LinesArgs {
 
 #[derive(clap::Args)]
 struct ExtractArgs {
-    /// Files, directories (searched recursively for .txt dumps) or `-` for
-    /// standard input.
+    /// Files, directories (searched recursively for .txt dumps and .pdf
+    /// files) or `-` for standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs, or a directory
@@ -160,7 +160,7 @@ fn is_input_file(p: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
-        Some("txt")
+        Some("txt") | Some("pdf")
     )
 }
 
@@ -247,7 +247,7 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
     };
     let process = |job: &Job| -> Option<Document> {
         let result = read_input(job)
-            .and_then(|bytes| pipeline::process_dump_bytes(&bytes, &job.display, &options));
+            .and_then(|bytes| pipeline::process_bytes(&bytes, &job.display, &options));
         if let Some(bar) = &progress {
             bar.inc(1);
         }

@@ -6,6 +6,8 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::extract::{self, decode};
 use crate::layout;
+use crate::extract::pdf::PdfDocument;
+use crate::layout::geometry::{self, GeoPage};
 use crate::model::{Document, Page, Source, Warning};
 use crate::reflow::{self, Vocabulary};
 use crate::split;
@@ -64,6 +66,101 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
         doc.warnings.push(Warning::new(
             "no-articles",
             "no article text was found in the input",
+        ));
+    }
+    Ok(doc)
+}
+
+/// Does the input look like a PDF? (`%PDF-` near the start, as readers
+/// accept some junk before the header.)
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.len() >= 5 && bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
+}
+
+/// Processes any supported input: PDF by its header, a text dump otherwise.
+pub fn process_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
+    if is_pdf(bytes) {
+        process_pdf_bytes(bytes, path, options)
+    } else {
+        process_dump_bytes(bytes, path, options)
+    }
+}
+
+/// Processes a born-digital PDF page by page (memory stays bounded by the
+/// largest page): glyphs, geometric layout, reflow, split.
+///
+/// Pages without a text layer (scans) are reported; a file with no text
+/// layer at all is an `Unsupported` error until the OCR path exists.
+/// Hyphenation evidence is gathered per page, since pages are not kept.
+pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result<Document> {
+    let pdf = PdfDocument::open(bytes).map_err(|e| e.with_path(path))?;
+    let mut doc = Document {
+        source: Source {
+            path: path.to_string(),
+            format: "pdf".to_string(),
+            encoding: None,
+        },
+        articles: Vec::new(),
+        furniture: Vec::new(),
+        warnings: pdf.warnings().to_vec(),
+    };
+    let mut without_text = Vec::new();
+    for number in 1..=pdf.page_count() as u32 {
+        let page = match pdf.page(number) {
+            Ok(p) => p,
+            Err(e) => {
+                let mut w = Warning::new("page-failed", e.to_string());
+                w.page = Some(number);
+                doc.warnings.push(w);
+                continue;
+            }
+        };
+        doc.warnings.extend(page.warnings.iter().cloned());
+        if !page.has_text() {
+            without_text.push(number);
+            continue;
+        }
+        let invisible = page.invisible_share() > 0.5;
+        let glyphs: Vec<crate::model::Glyph> = if invisible {
+            let mut w = Warning::new(
+                "invisible-text-layer",
+                "the page's text is an invisible OCR layer over a scan; it is used as it is (its quality is the OCR's)",
+            );
+            w.page = Some(number);
+            doc.warnings.push(w);
+            page.glyphs.clone()
+        } else {
+            page.glyphs.iter().filter(|g| !g.invisible).cloned().collect()
+        };
+        let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
+        let geo = GeoPage {
+            number,
+            width: page.width,
+            height: page.height,
+            glyphs: &glyphs,
+            rules: &page.rules,
+            images: &images,
+        };
+        let laid = geometry::layout_page(&geo);
+        let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
+        let segments = reflow::reflow_page(&laid, &vocab);
+        let mut found = split::split_page(number, segments);
+        doc.articles.append(&mut found.articles);
+        doc.furniture.append(&mut found.furniture);
+    }
+    if !without_text.is_empty() {
+        if without_text.len() == pdf.page_count() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "the PDF has no text layer (its pages are scanned images); OCR is needed",
+            )
+            .with_path(path)
+            .with_hint("OCR of scanned pages arrives with the OCR input path; until then, run the file through OCR (e.g. ocrmypdf) first"));
+        }
+        let list: Vec<String> = without_text.iter().map(u32::to_string).collect();
+        doc.warnings.push(Warning::new(
+            "no-text-layer",
+            format!("pages without a text layer (scans, skipped until OCR is available): {}", list.join(", ")),
         ));
     }
     Ok(doc)

@@ -26,7 +26,11 @@ fn regions(path: &PathBuf) -> Vec<Vec<String>> {
                     }
                 }
                 b"TextRegion" => {
-                    let id = e.try_get_attribute("id").ok().flatten().map(|a| String::from_utf8_lossy(&a.value).into_owned());
+                    let id = e
+                        .try_get_attribute("id")
+                        .ok()
+                        .flatten()
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned());
                     regions.push((id.unwrap_or_default(), Vec::new()));
                 }
                 b"TextLine" => {
@@ -39,7 +43,11 @@ fn regions(path: &PathBuf) -> Vec<Vec<String>> {
             Event::Text(t) if in_unicode => {
                 let text = t.decode().expect("utf-8").into_owned();
                 if let Some(r) = regions.last_mut() {
-                    r.1.push(quick_xml::escape::unescape(&text).map(|c| c.into_owned()).unwrap_or(text));
+                    r.1.push(
+                        quick_xml::escape::unescape(&text)
+                            .map(|c| c.into_owned())
+                            .unwrap_or(text),
+                    );
                 }
                 in_unicode = false;
                 line_done = true;
@@ -72,20 +80,40 @@ fn line_end_hyphens_are_rejoined_on_real_pages() {
     let mut missing = Vec::new();
     for file in &files {
         let regions = regions(file);
-        let dump = regions.iter().map(|r| r.join("\n")).collect::<Vec<_>>().join("\n\n");
-        let doc = newsclip::pipeline::process_dump_text(&dump, &file.display().to_string()).expect("page processes");
+        let dump = regions
+            .iter()
+            .map(|r| r.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let doc = newsclip::pipeline::process_dump_text(&dump, &file.display().to_string())
+            .expect("page processes");
         let text: String = doc
             .articles
             .iter()
-            .flat_map(|a| a.body.iter().filter(|b| b.kind == BodyKind::Paragraph).map(|b| b.text.clone()))
+            .flat_map(|a| {
+                a.body
+                    .iter()
+                    .filter(|b| b.kind == BodyKind::Paragraph)
+                    .map(|b| b.text.clone())
+            })
             .collect::<Vec<_>>()
             .join("\n");
         for lines in &regions {
             for pair in lines.windows(2) {
-                let Some(stem) = pair[0].trim_end().strip_suffix('⸗') else { continue };
-                let left: String = stem.chars().rev().take_while(|c| c.is_alphabetic()).collect::<Vec<_>>().into_iter().rev().collect();
+                let Some(stem) = pair[0].trim_end().strip_suffix('⸗') else {
+                    continue;
+                };
+                let left: String = stem
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 let right: String = pair[1].chars().take_while(|c| c.is_alphabetic()).collect();
-                if left.chars().count() < 2 || !right.chars().next().is_some_and(char::is_lowercase) {
+                if left.chars().count() < 2 || !right.chars().next().is_some_and(char::is_lowercase)
+                {
                     continue;
                 }
                 expected += 1;
@@ -98,8 +126,18 @@ fn line_end_hyphens_are_rejoined_on_real_pages() {
             }
         }
     }
-    assert!(expected > 200, "only {expected} hyphenated words in the ground truth");
+    assert!(
+        expected > 200,
+        "only {expected} hyphenated words in the ground truth"
+    );
     let share = found as f64 / expected as f64;
-    eprintln!("rejoined {found}/{expected} ({:.1}%); missing: {:?}", share * 100.0, &missing[..missing.len().min(20)]);
-    assert!(share >= 0.98, "rejoined only {found}/{expected}; missing: {missing:?}");
+    eprintln!(
+        "rejoined {found}/{expected} ({:.1}%); missing: {:?}",
+        share * 100.0,
+        &missing[..missing.len().min(20)]
+    );
+    assert!(
+        share >= 0.98,
+        "rejoined only {found}/{expected}; missing: {missing:?}"
+    );
 }

@@ -9,16 +9,28 @@ use newsclip::model::{Article, ArticleKind, BodyKind, Document};
 use newsclip::pipeline::{process_dump_bytes, Options};
 
 fn weidu() -> Document {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/zh/weidu-page-dump.txt");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (the shared corpus must sit beside the repo)", path.display()));
-    process_dump_bytes(&bytes, "weidu-page-dump.txt", &Options::default()).expect("the page processes")
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/zh/weidu-page-dump.txt");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (the shared corpus must sit beside the repo)",
+            path.display()
+        )
+    });
+    process_dump_bytes(&bytes, "weidu-page-dump.txt", &Options::default())
+        .expect("the page processes")
 }
 
 fn by_headline<'a>(doc: &'a Document, headline: &str) -> &'a Article {
     doc.articles
         .iter()
         .find(|a| a.headline.as_deref() == Some(headline))
-        .unwrap_or_else(|| panic!("no article headed {headline}; got {:?}", doc.articles.iter().map(|a| &a.headline).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no article headed {headline}; got {:?}",
+                doc.articles.iter().map(|a| &a.headline).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn names(v: &[String]) -> Vec<&str> {
@@ -28,26 +40,60 @@ fn names(v: &[String]) -> Vec<&str> {
 #[test]
 fn seven_articles_in_reading_order() {
     let doc = weidu();
-    assert_eq!(doc.articles.len(), 7, "{:#?}", doc.articles.iter().map(|a| (&a.headline, a.body.len())).collect::<Vec<_>>());
+    assert_eq!(
+        doc.articles.len(),
+        7,
+        "{:#?}",
+        doc.articles
+            .iter()
+            .map(|a| (&a.headline, a.body.len()))
+            .collect::<Vec<_>>()
+    );
     let first_paragraphs: Vec<String> = doc
         .articles
         .iter()
-        .map(|a| a.body.iter().find(|b| b.kind == BodyKind::Paragraph).map(|b| b.text.chars().take(6).collect()).unwrap_or_default())
+        .map(|a| {
+            a.body
+                .iter()
+                .find(|b| b.kind == BodyKind::Paragraph)
+                .map(|b| b.text.chars().take(6).collect())
+                .unwrap_or_default()
+        })
         .collect();
-    assert_eq!(first_paragraphs, ["1月9日下午", "1月6日，魏", "“这一片地势", "1月6日，河", "“想不到我丢", "岁序更替，华", "1月9日，结"]);
+    assert_eq!(
+        first_paragraphs,
+        [
+            "1月9日下午",
+            "1月6日，魏",
+            "“这一片地势",
+            "1月6日，河",
+            "“想不到我丢",
+            "岁序更替，华",
+            "1月9日，结"
+        ]
+    );
 }
 
 #[test]
 fn the_two_meetings_carry_their_source_tag() {
     let doc = weidu();
     let a = &doc.articles[0];
-    assert!(a.headline.as_deref().is_some_and(|h| h.contains("何长成主持召开2023年") && h.contains("重点工作落实推进会")));
+    assert!(a
+        .headline
+        .as_deref()
+        .is_some_and(|h| h.contains("何长成主持召开2023年") && h.contains("重点工作落实推进会")));
     assert_eq!(a.source_tag.as_deref(), Some("（魏宣）"));
     // The column break inside `要抓好安全 / 生产` does not split the paragraph.
-    assert!(a.body.iter().any(|b| b.text.contains("要抓好安全生产，严格落实")));
+    assert!(a
+        .body
+        .iter()
+        .any(|b| b.text.contains("要抓好安全生产，严格落实")));
     let b = by_headline(&doc, "魏都区召开社会救助工作专题会议");
     assert_eq!(b.source_tag.as_deref(), Some("（魏宣）"));
-    assert!(b.body.last().is_some_and(|p| p.text.ends_with("暖的春节。")));
+    assert!(b
+        .body
+        .last()
+        .is_some_and(|p| p.text.ends_with("暖的春节。")));
 }
 
 #[test]
@@ -59,15 +105,26 @@ fn headline_printed_after_its_body_with_kicker_and_byline() {
     assert_eq!(names(&byline.reporters), ["孙江锋"]);
     assert_eq!(names(&byline.correspondents), ["王妍娜"]);
     assert!(a.body[0].text.starts_with("“这一片地势较低"));
-    assert!(a.body.last().is_some_and(|p| p.text.ends_with("王小五说。")));
+    assert!(a
+        .body
+        .last()
+        .is_some_and(|p| p.text.ends_with("王小五说。")));
 }
 
 #[test]
 fn openers_become_dateline_and_byline() {
     let doc = weidu();
     for (headline, correspondent, first) in [
-        ("世纪通讯与优前通信签署战略合作协议", "丁姜岚", "1月6日，河南世纪通讯设备有限公司（以下简称世纪通讯）与"),
-        ("环卫工人拾金不昧 好人好事温暖人心", "石娜丽", "“想不到我丢失的手机，能够顺利找回。"),
+        (
+            "世纪通讯与优前通信签署战略合作协议",
+            "丁姜岚",
+            "1月6日，河南世纪通讯设备有限公司（以下简称世纪通讯）与",
+        ),
+        (
+            "环卫工人拾金不昧 好人好事温暖人心",
+            "石娜丽",
+            "“想不到我丢失的手机，能够顺利找回。",
+        ),
     ] {
         let a = by_headline(&doc, headline);
         assert_eq!(a.dateline.as_deref(), Some("本报讯"));
@@ -79,7 +136,10 @@ fn openers_become_dateline_and_byline() {
     // `...联系` / blank / `上。` / `张先生...`: joined across the column break,
     // and a new paragraph starts with no blank line.
     let a = by_headline(&doc, "环卫工人拾金不昧 好人好事温暖人心");
-    assert!(a.body.iter().any(|b| b.text.ends_with("她终于与失主联系上。")));
+    assert!(a
+        .body
+        .iter()
+        .any(|b| b.text.ends_with("她终于与失主联系上。")));
     assert!(a.body.iter().any(|b| b.text.starts_with("张先生告诉记者")));
 }
 
@@ -109,7 +169,10 @@ fn feature_with_subtitle_sections_displaced_body_and_caption() {
     // The third section's text, printed before the headline, sits under it.
     let third = &a.body[subs[2].0 + 1];
     assert!(third.text.starts_with("党的二十大指出"), "{}", third.text);
-    assert!(a.body.last().is_some_and(|p| p.text.ends_with("奋力开创城市基层党建工作新局面。")));
+    assert!(a
+        .body
+        .last()
+        .is_some_and(|p| p.text.ends_with("奋力开创城市基层党建工作新局面。")));
     assert_eq!(a.captions.len(), 1);
     assert_eq!(a.captions[0].credit.as_deref(), Some("许廷合"));
     assert!(a.captions[0].text.ends_with("召开议事会。"));
@@ -121,7 +184,10 @@ fn photo_news_item() {
     let a = doc.articles.last().expect("articles");
     assert_eq!(a.kind, ArticleKind::Photo);
     assert_eq!(a.headline, None);
-    assert_eq!(names(&a.byline.as_ref().expect("credit").photographers), ["许廷合"]);
+    assert_eq!(
+        names(&a.byline.as_ref().expect("credit").photographers),
+        ["许廷合"]
+    );
     assert!(a.body[0].text.contains("智慧阅读空间恢复开放"));
 }
 
@@ -134,10 +200,18 @@ fn clean_text_whole_paragraphs() {
             let chars: Vec<char> = b.text.chars().collect();
             for w in chars.windows(3) {
                 let cjk = |c: char| newsclip::script::is_cjk(c);
-                assert!(!(w[1] == ' ' && (cjk(w[0]) || cjk(w[2]))), "space inside CJK text: {}", b.text);
+                assert!(
+                    !(w[1] == ' ' && (cjk(w[0]) || cjk(w[2]))),
+                    "space inside CJK text: {}",
+                    b.text
+                );
             }
             // A paragraph cut at a column break would end mid-sentence.
-            assert!(newsclip::script::ends_sentence(&b.text), "paragraph ends mid-sentence: {}", b.text);
+            assert!(
+                newsclip::script::ends_sentence(&b.text),
+                "paragraph ends mid-sentence: {}",
+                b.text
+            );
         }
     }
 }

@@ -193,6 +193,7 @@ fn append_line(par: &mut String, line: &str, vocab: &Vocabulary) {
 
 struct Flow<'a> {
     text: &'a str,
+    bbox: Option<BBox>,
     role: Role,
     block: usize,
     measure: Option<f32>,
@@ -210,6 +211,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             let width = line.width.unwrap_or(shape_width);
             flow.push(Flow {
                 text: &line.text,
+                bbox: line.bbox,
                 role: line.role,
                 block: b,
                 measure: block.measure,
@@ -228,10 +230,11 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     let mut par = String::new();
     let mut par_start: Option<usize> = None;
-    let flush = |par: &mut String, start: &mut Option<usize>, out: &mut Vec<Segment>| {
+    let flush = |par: &mut String, start: &mut Option<usize>, out: &mut Vec<Segment>, end: usize| {
         if let Some(s) = start.take() {
             let raw = std::mem::take(par);
             let f: &Flow = &flow[s];
+            let bbox = BBox::union_all(flow[s..end].iter().filter(|f| f.role == Role::Body).filter_map(|f| f.bbox.as_ref()));
             out.push(Segment {
                 role: Role::Body,
                 text: script::remove_justification_spaces(&raw),
@@ -239,7 +242,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 page: page.number,
                 first_line: f.first_line,
                 gap_before: s == 0 || flow[s - 1].block != f.block,
-                bbox: None,
+                bbox,
                 measure: f.measure,
             });
         }
@@ -247,7 +250,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     for i in 0..flow.len() {
         let f = &flow[i];
         if f.role != Role::Body {
-            flush(&mut par, &mut par_start, &mut out);
+            flush(&mut par, &mut par_start, &mut out, i);
             let text = match f.role {
                 Role::Heading | Role::Subtitle | Role::Kicker | Role::Subheading => {
                     script::normalize_display_line(f.text)
@@ -261,7 +264,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 page: page.number,
                 first_line: f.first_line,
                 gap_before: i == 0 || flow[i - 1].block != f.block,
-                bbox: None,
+                bbox: f.bbox,
                 measure: f.measure,
             });
             continue;
@@ -271,14 +274,14 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             && flow[i - 1].role == Role::Body
             && paragraph_breaks(&flow[i - 1], f, indented)
         {
-            flush(&mut par, &mut par_start, &mut out);
+            flush(&mut par, &mut par_start, &mut out, i);
         }
         if par_start.is_none() {
             par_start = Some(i);
         }
         append_line(&mut par, f.text, vocab);
     }
-    flush(&mut par, &mut par_start, &mut out);
+    flush(&mut par, &mut par_start, &mut out, flow.len());
     out
 }
 

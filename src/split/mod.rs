@@ -32,7 +32,7 @@
 
 use crate::layout::cues;
 use crate::model::{
-    Article, ArticleKind, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind, Role,
+    Article, ArticleKind, BBox, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind, Role,
 };
 use crate::reflow::Segment;
 use crate::script::{self, ends_sentence};
@@ -689,6 +689,9 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
             }
         }
     }
+    // Where the input has geometry, the article's box covers its parts.
+    let group_boxes = d.group.iter().flat_map(|g| g.segments.iter().filter_map(|s| s.bbox.as_ref()));
+    article.bbox = BBox::union_all(group_boxes.chain(article.body.iter().filter_map(|b| b.bbox.as_ref())));
     if article.kind == ArticleKind::News && article.headline.is_none() {
         let chars: usize = article.body.iter().map(|b| b.text.chars().count()).sum();
         if article.body.len() <= 1 && chars < 200 {
@@ -701,11 +704,18 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
 fn fill_heading_fields(article: &mut Article, g: &Group) {
     let headings: Vec<&Segment> = g.headings().collect();
     let mut start = 0;
+    // Layout marks a kicker where geometry shows one (smaller type above
+    // the headline).
+    let kickers: Vec<&str> = g.segments.iter().filter(|s| s.role == Role::Kicker).map(|s| s.text.as_str()).collect();
+    if !kickers.is_empty() {
+        article.kicker = Some(kickers.join(" "));
+    }
     // A kicker is set off from the headline below it by a blank line, or
     // is clearly shorter than it (a wrapped headline's first line is the
     // full one; couplet halves are equal).
     let width = |s: &Segment| script::text_width(&s.text);
-    if headings.len() >= 2
+    if article.kicker.is_none()
+        && headings.len() >= 2
         && (headings[1].gap_before || width(headings[0]) <= 0.7 * width(headings[1]))
     {
         article.kicker = Some(headings[0].text.clone());

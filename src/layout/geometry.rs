@@ -1,0 +1,426 @@
+//! Layout for pages with geometry: glyphs with boxes to lines, blocks,
+//! reading order and roles.
+//!
+//! Input: a [`GeoPage`]: positioned glyphs (from a PDF text layer; OCR words
+//! later), ruling lines and image placements. Output: a [`Page`] whose
+//! blocks are in reading order, whose lines carry their text (word spaces
+//! inserted where the geometry shows a gap, never inside a CJK run), box,
+//! font size, width in body ems and [`Role`], and whose blocks carry their
+//! measure in body ems, so that `reflow` and `split` treat them like dump
+//! lines with better evidence.
+//!
+//! Steps:
+//! 1. lines: glyphs on one baseline and of one size, cut where the gap is
+//!    wider than a column gutter or a vertical rule runs between them;
+//! 2. blocks: lines of one size stacked with normal leading and overlapping
+//!    horizontally;
+//! 3. reading order: recursive XY-cut over the blocks, cutting at the widest
+//!    whitespace gap or along a rule; across a horizontal cut the upper part
+//!    comes first, across a vertical cut the left part. A headline spanning
+//!    its article's columns blocks vertical cuts through it, so its article
+//!    is read as a unit: headline, then its columns left to right;
+//! 4. roles: font size against the page's body size first (headlines are
+//!    larger, captions and bylines smaller), wording second (`cues`), and
+//!    position (running heads and page numbers in the margins, captions
+//!    under photos).
+
+use crate::layout::cues;
+use crate::model::{BBox, Block, Glyph, Line, Page, Role, Word};
+use crate::script::is_cjk;
+
+/// What layout needs of a page with geometry.
+pub struct GeoPage<'a> {
+    pub number: u32,
+    pub width: f32,
+    pub height: f32,
+    pub glyphs: &'a [Glyph],
+    /// Ruling lines (article separators).
+    pub rules: &'a [BBox],
+    /// Photos and other images.
+    pub images: &'a [BBox],
+}
+
+/// A line being built.
+#[derive(Debug, Clone)]
+struct GLine {
+    bbox: BBox,
+    size: f32,
+    bold: bool,
+    text: String,
+    words: Vec<Word>,
+}
+
+/// A block of lines.
+#[derive(Debug, Clone)]
+struct GBlock {
+    bbox: BBox,
+    lines: Vec<GLine>,
+    size: f32,
+}
+
+/// Heading lines are this much larger than the body text.
+const HEADLINE_RATIO: f32 = 1.25;
+/// Sub-headings and kickers: a little larger than body text.
+const DISPLAY_RATIO: f32 = 1.08;
+/// Captions, bylines, credits: smaller than body text.
+const SMALL_RATIO: f32 = 0.93;
+/// Running heads and page numbers sit in this share of the page's height
+/// at its top and bottom.
+const MARGIN_SHARE: f32 = 0.06;
+
+/// Lays out one page; see the module doc.
+pub fn layout_page(page: &GeoPage) -> Page {
+    let body = body_size(page.glyphs);
+    let lines = build_lines(page, body);
+    let blocks = build_blocks(lines, page.rules);
+    let ordered = reading_order(blocks, page.rules, body);
+    let mut out = Page {
+        number: page.number,
+        width: Some(page.width),
+        height: Some(page.height),
+        blocks: Vec::new(),
+    };
+    for b in ordered {
+        let measure = b.lines.iter().map(|l| l.bbox.width()).fold(0.0f32, f32::max) / body;
+        let mut block = Block {
+            lines: Vec::new(),
+            bbox: Some(b.bbox),
+            measure: Some(measure),
+        };
+        for l in b.lines {
+            let role = line_role(&l, page, body, &b.bbox);
+            block.lines.push(Line {
+                width: Some(l.bbox.width() / body),
+                text: l.text,
+                words: l.words,
+                bbox: Some(l.bbox),
+                font_size: Some(l.size),
+                role,
+                source_index: 0,
+            });
+        }
+        out.blocks.push(block);
+    }
+    mark_kickers_and_captions(&mut out, page, body);
+    let mut n = 0;
+    for b in out.blocks.iter_mut() {
+        for l in b.lines.iter_mut() {
+            l.source_index = n;
+            n += 1;
+        }
+    }
+    out
+}
+
+/// The body text size: the size most characters are set in.
+fn body_size(glyphs: &[Glyph]) -> f32 {
+    let mut counts: std::collections::HashMap<i32, usize> = std::collections::HashMap::new();
+    for g in glyphs.iter().filter(|g| !g.text.trim().is_empty()) {
+        *counts.entry((g.font_size * 2.0).round() as i32).or_insert(0) += g.text.chars().count();
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(size, n)| (*n, -*size))
+        .map(|(s, _)| s as f32 / 2.0)
+        .filter(|s| *s > 0.0)
+        .unwrap_or(10.0)
+}
+
+fn vertical_rule_between(rules: &[BBox], x0: f32, x1: f32, y0: f32, y1: f32) -> bool {
+    rules.iter().any(|r| {
+        r.height() > r.width() && r.x0 >= x0 - 0.5 && r.x1 <= x1 + 0.5 && r.y0 <= y1 && r.y1 >= y0
+    })
+}
+
+fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
+    let mut glyphs: Vec<&Glyph> = page
+        .glyphs
+        .iter()
+        .filter(|g| !g.text.is_empty() && g.font_size > 0.0 && g.bbox.x1.is_finite() && g.bbox.y1.is_finite())
+        .collect();
+    // Rows by baseline, then left to right.
+    glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1).then(a.origin.0.total_cmp(&b.origin.0)));
+    let mut rows: Vec<Vec<&Glyph>> = Vec::new();
+    for g in glyphs {
+        let tol = 0.3 * g.font_size.min(body * 2.0);
+        match rows.last_mut() {
+            Some(row) if (row[0].origin.1 - g.origin.1).abs() <= tol => row.push(g),
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut lines = Vec::new();
+    for mut row in rows {
+        row.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let mut current: Vec<&Glyph> = Vec::new();
+        for g in row {
+            if let Some(prev) = current.last() {
+                let size = prev.font_size.max(g.font_size);
+                let gap = g.bbox.x0 - prev.bbox.x1;
+                let size_jump = (g.font_size - prev.font_size).abs() > 0.2 * size;
+                let gutter = gap > 1.2 * size
+                    || vertical_rule_between(page.rules, prev.bbox.x1, g.bbox.x0, prev.bbox.y0, prev.bbox.y1);
+                if gutter || (size_jump && !g.text.trim().is_empty()) {
+                    if let Some(l) = make_line(&current) {
+                        lines.push(l);
+                    }
+                    current.clear();
+                }
+            }
+            current.push(g);
+        }
+        if let Some(l) = make_line(&current) {
+            lines.push(l);
+        }
+    }
+    lines
+}
+
+/// Text of a line: glyphs left to right, a space where the gap shows a
+/// word break between non-CJK characters (or where the PDF drew a space),
+/// never between CJK characters.
+fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
+    let visible: Vec<&&Glyph> = glyphs.iter().filter(|g| !g.text.trim().is_empty()).collect();
+    let first = visible.first()?;
+    let mut text = String::new();
+    let mut words: Vec<Word> = Vec::new();
+    let mut word = Word::default();
+    let mut pending_space = false;
+    let mut prev: Option<&Glyph> = None;
+    let size = visible.iter().map(|g| g.font_size).fold(0.0f32, f32::max);
+    let bold_chars = visible.iter().filter(|g| g.bold).count();
+    for g in glyphs {
+        if g.text.trim().is_empty() {
+            pending_space = true;
+            continue;
+        }
+        if let Some(p) = prev {
+            let gap = g.bbox.x0 - p.bbox.x1;
+            let last = text.chars().last().unwrap_or(' ');
+            let next = g.text.chars().next().unwrap_or(' ');
+            let cjk_pair = is_cjk(last) || is_cjk(next);
+            let wide = gap > 0.2 * g.font_size.max(p.font_size);
+            // Next to a CJK character a gap is justification, not a word
+            // break.
+            if !cjk_pair && (pending_space || wide) {
+                text.push(' ');
+                if !word.text.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+        }
+        pending_space = false;
+        text.push_str(&g.text);
+        word.text.push_str(&g.text);
+        word.bbox = Some(word.bbox.map_or(g.bbox, |b: BBox| b.union(&g.bbox)));
+        word.font_size = Some(g.font_size);
+        word.bold = g.bold;
+        prev = Some(g);
+    }
+    if !word.text.is_empty() {
+        words.push(word);
+    }
+    let bbox = visible.iter().skip(1).fold(first.bbox, |b, g| b.union(&g.bbox));
+    Some(GLine {
+        bbox,
+        size,
+        bold: bold_chars * 2 > visible.len(),
+        text,
+        words,
+    })
+}
+
+fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
+    lines.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+    let mut blocks: Vec<GBlock> = Vec::new();
+    for line in lines {
+        let target = blocks.iter_mut().rev().find(|b| {
+            let last = b.lines.last().map(|l| l.bbox).unwrap_or(b.bbox);
+            let same_size = (b.size - line.size).abs() <= 0.12 * line.size;
+            let gap = line.bbox.y0 - last.y1;
+            let leading_ok = gap >= -0.3 * line.size && gap <= 0.9 * line.size;
+            let overlap = line.bbox.x1.min(b.bbox.x1) - line.bbox.x0.max(b.bbox.x0);
+            let min_width = line.bbox.width().min(b.bbox.width()).max(1.0);
+            let aligned = overlap >= 0.5 * min_width;
+            let ruled = rules.iter().any(|r| {
+                r.width() > r.height() && r.y0 >= last.y1 - 1.0 && r.y1 <= line.bbox.y0 + 1.0 && r.x0 < line.bbox.x1 && r.x1 > line.bbox.x0
+            });
+            same_size && leading_ok && aligned && !ruled
+        });
+        match target {
+            Some(b) => {
+                b.bbox = b.bbox.union(&line.bbox);
+                b.lines.push(line);
+            }
+            None => blocks.push(GBlock {
+                bbox: line.bbox,
+                size: line.size,
+                lines: vec![line],
+            }),
+        }
+    }
+    blocks
+}
+
+/// Recursive XY-cut; see the module doc.
+fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], body: f32) -> Vec<GBlock> {
+    let mut out = Vec::with_capacity(blocks.len());
+    xy_cut(blocks, rules, body, &mut out, 0);
+    out
+}
+
+fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlock>, depth: usize) {
+    if blocks.len() <= 1 || depth > 64 {
+        blocks.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+        out.extend(blocks);
+        return;
+    }
+    let h = best_gap(&blocks, rules, true);
+    let v = best_gap(&blocks, rules, false);
+    // Prefer the wider whitespace; a cut along a rule counts as wide.
+    let choice = match (h, v) {
+        (Some(h), Some(v)) => Some(if h.1 >= v.1 { (true, h.0) } else { (false, v.0) }),
+        (Some(h), None) => Some((true, h.0)),
+        (None, Some(v)) => Some((false, v.0)),
+        (None, None) => None,
+    };
+    let _ = body;
+    match choice {
+        None => {
+            blocks.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+            out.extend(blocks);
+        }
+        Some((horizontal, at)) => {
+            let (first, second): (Vec<GBlock>, Vec<GBlock>) = blocks.into_iter().partition(|b| {
+                if horizontal {
+                    (b.bbox.y0 + b.bbox.y1) / 2.0 < at
+                } else {
+                    (b.bbox.x0 + b.bbox.x1) / 2.0 < at
+                }
+            });
+            if first.is_empty() || second.is_empty() {
+                let mut all = first;
+                all.extend(second);
+                all.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+                out.extend(all);
+                return;
+            }
+            xy_cut(first, rules, body, out, depth + 1);
+            xy_cut(second, rules, body, out, depth + 1);
+        }
+    }
+}
+
+/// The widest gap between the blocks' projections on one axis (y for a
+/// horizontal cut, x for a vertical one): (position, width). A rule lying
+/// in a gap and spanning the blocks across makes the gap count double.
+fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32, f32)> {
+    let mut spans: Vec<(f32, f32)> = blocks
+        .iter()
+        .map(|b| if horizontal { (b.bbox.y0, b.bbox.y1) } else { (b.bbox.x0, b.bbox.x1) })
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let region = BBox::union_all(blocks.iter().map(|b| &b.bbox))?;
+    let mut best: Option<(f32, f32)> = None;
+    let mut reach = spans[0].1;
+    for s in spans.iter().skip(1) {
+        if s.0 > reach {
+            let (lo, hi) = (reach, s.0);
+            let mut width = hi - lo;
+            let ruled = rules.iter().any(|r| {
+                if horizontal {
+                    r.width() > r.height() && r.y0 >= lo - 1.0 && r.y1 <= hi + 1.0 && r.width() >= 0.5 * region.width()
+                } else {
+                    r.height() > r.width() && r.x0 >= lo - 1.0 && r.x1 <= hi + 1.0 && r.height() >= 0.5 * region.height()
+                }
+            });
+            if ruled {
+                width *= 2.0;
+            }
+            if best.is_none_or(|(_, w)| width > w) {
+                best = Some(((lo + hi) / 2.0, width));
+            }
+        }
+        reach = reach.max(s.1);
+    }
+    best
+}
+
+/// The role of a line by size first, wording second, position third.
+fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
+    let text = l.text.as_str();
+    let ratio = l.size / body;
+    let in_margin = l.bbox.y1 <= page.height * MARGIN_SHARE || l.bbox.y0 >= page.height * (1.0 - MARGIN_SHARE);
+    if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.2) {
+        return Role::Furniture;
+    }
+    if cues::furniture_kind(text) == Some(crate::model::FurnitureKind::Other) {
+        return Role::Furniture;
+    }
+    if cues::is_source_tag(text) {
+        return Role::SourceTag;
+    }
+    if ratio <= 1.05 && cues::credit_names(text).is_some() {
+        return Role::Credit;
+    }
+    if ratio <= 1.05 && cues::is_byline(text) {
+        return Role::Byline;
+    }
+    if cues::is_subtitle(text) && ratio >= SMALL_RATIO {
+        return Role::Subtitle;
+    }
+    if ratio >= DISPLAY_RATIO {
+        return Role::Heading;
+    }
+    // A bold line of body size alone in its block is a sub-heading.
+    if l.bold && (block.height() - l.bbox.height()).abs() < 0.5 && !crate::script::ends_sentence(text) {
+        return Role::Heading;
+    }
+    if ratio <= SMALL_RATIO && cues::caption_with_credit(text).is_some() {
+        return Role::Caption;
+    }
+    Role::Body
+}
+
+/// Second pass with neighbours: a heading line right above a larger heading
+/// line is a kicker; small text right under a photo is its caption (with
+/// the credit line after it folded in).
+fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
+    // Flatten (block, line) positions in reading order.
+    let mut pos: Vec<(usize, usize)> = Vec::new();
+    for (b, block) in page.blocks.iter().enumerate() {
+        for l in 0..block.lines.len() {
+            pos.push((b, l));
+        }
+    }
+    for k in 0..pos.len().saturating_sub(1) {
+        let (a, b) = (pos[k], pos[k + 1]);
+        let (la, lb) = (&page.blocks[a.0].lines[a.1], &page.blocks[b.0].lines[b.1]);
+        if la.role == Role::Heading
+            && lb.role == Role::Heading
+            && la.font_size.unwrap_or(0.0) < 0.85 * lb.font_size.unwrap_or(0.0)
+            && lb.font_size.unwrap_or(0.0) >= HEADLINE_RATIO * body
+        {
+            page.blocks[a.0].lines[a.1].role = Role::Kicker;
+        }
+    }
+    for block in page.blocks.iter_mut() {
+        let Some(bb) = block.bbox else { continue };
+        let under_photo = geo.images.iter().any(|img| {
+            let overlap = bb.x1.min(img.x1) - bb.x0.max(img.x0);
+            bb.y0 >= img.y1 - 2.0 && bb.y0 - img.y1 <= 2.0 * body && overlap >= 0.5 * bb.width().min(img.width())
+        });
+        let small = block.lines.iter().all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
+        if under_photo && (small || block.lines.len() <= 3) {
+            let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
+            let joined = text.join(if block.lines.iter().all(|l| !crate::script::is_mostly_cjk(&l.text)) { " " } else { "" });
+            let first = block.lines[0].clone();
+            block.lines = vec![Line {
+                text: joined,
+                role: Role::Caption,
+                bbox: block.bbox,
+                width: first.width,
+                ..first
+            }];
+        }
+    }
+}

@@ -4,9 +4,9 @@
 //! gets a [`Document`] (or an [`Error`] naming the path).
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::extract::pdf::PdfDocument;
 use crate::extract::{self, decode};
 use crate::layout;
-use crate::extract::pdf::PdfDocument;
 use crate::layout::geometry::{self, GeoPage};
 use crate::model::{Document, Page, Source, Warning};
 use crate::reflow::{self, Vocabulary};
@@ -40,12 +40,31 @@ pub fn dump_layout(text: &str) -> Vec<Page> {
 }
 
 /// Processes an already decoded dump: extract, layout, reflow, split.
+///
+/// Pages are processed one at a time (on the current rayon pool, so a
+/// caller with several threads gets the pages of one large dump in
+/// parallel), so memory holds the input and the articles, not every page's
+/// lines at once. Hyphenation evidence is gathered over the whole dump first.
 pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
-    let pages = dump_layout(text);
-    if pages.iter().all(|p| p.blocks.is_empty()) {
+    use rayon::prelude::*;
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
         return Err(Error::new(ErrorKind::Empty, "the dump holds no text").with_path(path));
     }
-    let vocab = Vocabulary::from_pages(&pages);
+    let vocab = Vocabulary::from_lines(text.split('\n'));
+    let pages: Vec<(u32, usize, &str)> = extract::dump::page_texts(text).collect();
+    let found: Vec<split::PageArticles> = pages
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(number, first_line, page_text)| {
+            let mut page = extract::dump::page_from_text(page_text, number, first_line);
+            layout::dump::assign_roles(&mut page);
+            let segments = reflow::reflow_page(&page, &vocab);
+            split::split_page(page.number, segments)
+        })
+        .collect();
     let mut doc = Document {
         source: Source {
             path: path.to_string(),
@@ -56,11 +75,9 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
         furniture: Vec::new(),
         warnings: Vec::new(),
     };
-    for page in &pages {
-        let segments = reflow::reflow_page(page, &vocab);
-        let mut found = split::split_page(page.number, segments);
-        doc.articles.append(&mut found.articles);
-        doc.furniture.append(&mut found.furniture);
+    for mut f in found {
+        doc.articles.append(&mut f.articles);
+        doc.furniture.append(&mut f.furniture);
     }
     if doc.articles.is_empty() {
         doc.warnings.push(Warning::new(
@@ -74,7 +91,10 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
 /// Does the input look like a PDF? (`%PDF-` near the start, as readers
 /// accept some junk before the header.)
 pub fn is_pdf(bytes: &[u8]) -> bool {
-    bytes.len() >= 5 && bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
+    bytes.len() >= 5
+        && bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
 }
 
 /// Processes any supported input: PDF by its header, a text dump otherwise.
@@ -130,7 +150,11 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
             doc.warnings.push(w);
             page.glyphs.clone()
         } else {
-            page.glyphs.iter().filter(|g| !g.invisible).cloned().collect()
+            page.glyphs
+                .iter()
+                .filter(|g| !g.invisible)
+                .cloned()
+                .collect()
         };
         let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
         let geo = GeoPage {
@@ -160,7 +184,10 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
         let list: Vec<String> = without_text.iter().map(u32::to_string).collect();
         doc.warnings.push(Warning::new(
             "no-text-layer",
-            format!("pages without a text layer (scans, skipped until OCR is available): {}", list.join(", ")),
+            format!(
+                "pages without a text layer (scans, skipped until OCR is available): {}",
+                list.join(", ")
+            ),
         ));
     }
     Ok(doc)

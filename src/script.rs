@@ -184,9 +184,8 @@ pub fn is_opening_punct(c: char) -> bool {
 /// Does the text end a sentence (terminal punctuation, possibly followed by
 /// closing quotes or brackets)?
 pub fn ends_sentence(s: &str) -> bool {
-    let trimmed = s.trim_end();
-    for c in trimmed.chars().rev() {
-        if is_closing_punct(c) {
+    for c in s.chars().rev() {
+        if c.is_whitespace() || is_closing_punct(c) {
             continue;
         }
         return is_terminal_punct(c);

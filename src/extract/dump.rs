@@ -13,37 +13,47 @@ use crate::model::{Block, Line, Page};
 /// Splits a dump into pages and blocks. Pages with no text are kept (their
 /// number still counts) but have no blocks.
 pub fn pages_from_text(text: &str) -> Vec<Page> {
-    let mut pages = Vec::new();
+    page_texts(text)
+        .map(|(number, first_line, t)| page_from_text(t, number, first_line))
+        .collect()
+}
+
+/// The form-feed separated parts of a dump: (page number, index of the
+/// page's first line in the dump, text). A trailing form feed (pdftotext
+/// ends with one) makes no empty last page.
+pub fn page_texts(text: &str) -> impl Iterator<Item = (u32, usize, &str)> + Clone {
+    let trimmed = text.trim_end_matches(|c: char| c == '\u{c}' || c.is_whitespace());
+    let body = if trimmed.is_empty() { text } else { trimmed };
     let mut line_no = 0usize;
-    for (i, page_text) in text.split('\u{c}').enumerate() {
-        let mut page = Page {
-            number: (i + 1) as u32,
-            ..Page::default()
-        };
-        let mut block = Block::default();
-        for raw in page_text.split('\n') {
-            let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-            if trimmed.is_empty() {
-                if !block.lines.is_empty() {
-                    page.blocks.push(std::mem::take(&mut block));
-                }
-            } else {
-                block.lines.push(Line::from_text(trimmed, line_no));
+    body.split('\u{c}').enumerate().map(move |(i, t)| {
+        let first = line_no;
+        // The line the form feed sits on is shared by both pages.
+        line_no += t.matches('\n').count();
+        ((i + 1) as u32, first, t)
+    })
+}
+
+/// One page of a dump: blocks of non-blank lines between blank lines.
+pub fn page_from_text(page_text: &str, number: u32, first_line: usize) -> Page {
+    let mut page = Page {
+        number,
+        ..Page::default()
+    };
+    let mut block = Block::default();
+    for (n, raw) in page_text.split('\n').enumerate() {
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if trimmed.is_empty() {
+            if !block.lines.is_empty() {
+                page.blocks.push(std::mem::take(&mut block));
             }
-            line_no += 1;
+        } else {
+            block.lines.push(Line::from_text(trimmed, first_line + n));
         }
-        if !block.lines.is_empty() {
-            page.blocks.push(block);
-        }
-        // `split('\n')` counts the line the form feed sits on twice.
-        line_no = line_no.saturating_sub(1);
-        pages.push(page);
     }
-    // A trailing form feed (pdftotext ends with one) makes an empty last page.
-    while pages.len() > 1 && pages.last().is_some_and(|p| p.blocks.is_empty()) {
-        pages.pop();
+    if !block.lines.is_empty() {
+        page.blocks.push(block);
     }
-    pages
+    page
 }
 
 #[cfg(test)]

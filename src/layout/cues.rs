@@ -225,15 +225,21 @@ pub struct Opener {
 pub fn opener(paragraph: &str) -> Option<Opener> {
     // Openers are short and at the start: match on a bounded prefix so the
     // cost does not grow with the paragraph.
-    let end = paragraph
-        .char_indices()
-        .nth(OPENER_SCAN_CHARS)
-        .map(|(i, _)| i)
-        .unwrap_or(paragraph.len());
+    let first = paragraph.chars().next()?;
+    if !(first.is_ascii_uppercase() || crate::script::is_cjk_letter(first)) {
+        return None;
+    }
+    // A prefix of at most OPENER_SCAN_CHARS characters (3 bytes each at
+    // most), cut at a character boundary.
+    let mut end = paragraph.len().min(OPENER_SCAN_CHARS * 3);
+    while !paragraph.is_char_boundary(end) {
+        end -= 1;
+    }
     let paragraph = &paragraph[..end];
     let first = paragraph.chars().next()?;
-    let zh_possible =
-        paragraph.contains('电') || paragraph.contains("本报讯") || paragraph.starts_with('据');
+    // Cheap tests first: most paragraphs start with none of these.
+    let zh_possible = matches!(first, '本' | '新' | '中' | '据')
+        || (crate::script::is_cjk_letter(first) && paragraph.contains('电'));
     if zh_possible {
         if let Some(o) = zh_opener(paragraph) {
             return Some(o);

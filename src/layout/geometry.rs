@@ -81,7 +81,12 @@ pub fn layout_page(page: &GeoPage) -> Page {
         blocks: Vec::new(),
     };
     for b in ordered {
-        let measure = b.lines.iter().map(|l| l.bbox.width()).fold(0.0f32, f32::max) / body;
+        let measure = b
+            .lines
+            .iter()
+            .map(|l| l.bbox.width())
+            .fold(0.0f32, f32::max)
+            / body;
         let mut block = Block {
             lines: Vec::new(),
             bbox: Some(b.bbox),
@@ -116,7 +121,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
 fn body_size(glyphs: &[Glyph]) -> f32 {
     let mut counts: std::collections::HashMap<i32, usize> = std::collections::HashMap::new();
     for g in glyphs.iter().filter(|g| !g.text.trim().is_empty()) {
-        *counts.entry((g.font_size * 2.0).round() as i32).or_insert(0) += g.text.chars().count();
+        *counts
+            .entry((g.font_size * 2.0).round() as i32)
+            .or_insert(0) += g.text.chars().count();
     }
     counts
         .into_iter()
@@ -136,10 +143,20 @@ fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
     let mut glyphs: Vec<&Glyph> = page
         .glyphs
         .iter()
-        .filter(|g| !g.text.is_empty() && g.font_size > 0.0 && g.bbox.x1.is_finite() && g.bbox.y1.is_finite())
+        .filter(|g| {
+            !g.text.is_empty()
+                && g.font_size > 0.0
+                && g.bbox.x1.is_finite()
+                && g.bbox.y1.is_finite()
+        })
         .collect();
     // Rows by baseline, then left to right.
-    glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1).then(a.origin.0.total_cmp(&b.origin.0)));
+    glyphs.sort_by(|a, b| {
+        a.origin
+            .1
+            .total_cmp(&b.origin.1)
+            .then(a.origin.0.total_cmp(&b.origin.0))
+    });
     let mut rows: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs {
         let tol = 0.3 * g.font_size.min(body * 2.0);
@@ -158,7 +175,13 @@ fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
                 let gap = g.bbox.x0 - prev.bbox.x1;
                 let size_jump = (g.font_size - prev.font_size).abs() > 0.2 * size;
                 let gutter = gap > 1.2 * size
-                    || vertical_rule_between(page.rules, prev.bbox.x1, g.bbox.x0, prev.bbox.y0, prev.bbox.y1);
+                    || vertical_rule_between(
+                        page.rules,
+                        prev.bbox.x1,
+                        g.bbox.x0,
+                        prev.bbox.y0,
+                        prev.bbox.y1,
+                    );
                 if gutter || (size_jump && !g.text.trim().is_empty()) {
                     if let Some(l) = make_line(&current) {
                         lines.push(l);
@@ -179,7 +202,10 @@ fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
 /// word break between non-CJK characters (or where the PDF drew a space),
 /// never between CJK characters.
 fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
-    let visible: Vec<&&Glyph> = glyphs.iter().filter(|g| !g.text.trim().is_empty()).collect();
+    let visible: Vec<&&Glyph> = glyphs
+        .iter()
+        .filter(|g| !g.text.trim().is_empty())
+        .collect();
     let first = visible.first()?;
     let mut text = String::new();
     let mut words: Vec<Word> = Vec::new();
@@ -219,7 +245,10 @@ fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
     if !word.text.is_empty() {
         words.push(word);
     }
-    let bbox = visible.iter().skip(1).fold(first.bbox, |b, g| b.union(&g.bbox));
+    let bbox = visible
+        .iter()
+        .skip(1)
+        .fold(first.bbox, |b, g| b.union(&g.bbox));
     Some(GLine {
         bbox,
         size,
@@ -230,7 +259,12 @@ fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
 }
 
 fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
-    lines.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+    lines.sort_by(|a, b| {
+        a.bbox
+            .y0
+            .total_cmp(&b.bbox.y0)
+            .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+    });
     let mut blocks: Vec<GBlock> = Vec::new();
     for line in lines {
         let target = blocks.iter_mut().rev().find(|b| {
@@ -242,7 +276,11 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
             let min_width = line.bbox.width().min(b.bbox.width()).max(1.0);
             let aligned = overlap >= 0.5 * min_width;
             let ruled = rules.iter().any(|r| {
-                r.width() > r.height() && r.y0 >= last.y1 - 1.0 && r.y1 <= line.bbox.y0 + 1.0 && r.x0 < line.bbox.x1 && r.x1 > line.bbox.x0
+                r.width() > r.height()
+                    && r.y0 >= last.y1 - 1.0
+                    && r.y1 <= line.bbox.y0 + 1.0
+                    && r.x0 < line.bbox.x1
+                    && r.x1 > line.bbox.x0
             });
             same_size && leading_ok && aligned && !ruled
         });
@@ -270,7 +308,12 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], body: f32) -> Vec<GBlock> 
 
 fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlock>, depth: usize) {
     if blocks.len() <= 1 || depth > 64 {
-        blocks.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+        blocks.sort_by(|a, b| {
+            a.bbox
+                .y0
+                .total_cmp(&b.bbox.y0)
+                .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+        });
         out.extend(blocks);
         return;
     }
@@ -278,7 +321,11 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
     let v = best_gap(&blocks, rules, false);
     // Prefer the wider whitespace; a cut along a rule counts as wide.
     let choice = match (h, v) {
-        (Some(h), Some(v)) => Some(if h.1 >= v.1 { (true, h.0) } else { (false, v.0) }),
+        (Some(h), Some(v)) => Some(if h.1 >= v.1 {
+            (true, h.0)
+        } else {
+            (false, v.0)
+        }),
         (Some(h), None) => Some((true, h.0)),
         (None, Some(v)) => Some((false, v.0)),
         (None, None) => None,
@@ -286,7 +333,12 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
     let _ = body;
     match choice {
         None => {
-            blocks.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+            blocks.sort_by(|a, b| {
+                a.bbox
+                    .y0
+                    .total_cmp(&b.bbox.y0)
+                    .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+            });
             out.extend(blocks);
         }
         Some((horizontal, at)) => {
@@ -300,7 +352,12 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
             if first.is_empty() || second.is_empty() {
                 let mut all = first;
                 all.extend(second);
-                all.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+                all.sort_by(|a, b| {
+                    a.bbox
+                        .y0
+                        .total_cmp(&b.bbox.y0)
+                        .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+                });
                 out.extend(all);
                 return;
             }
@@ -316,7 +373,13 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
 fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32, f32)> {
     let mut spans: Vec<(f32, f32)> = blocks
         .iter()
-        .map(|b| if horizontal { (b.bbox.y0, b.bbox.y1) } else { (b.bbox.x0, b.bbox.x1) })
+        .map(|b| {
+            if horizontal {
+                (b.bbox.y0, b.bbox.y1)
+            } else {
+                (b.bbox.x0, b.bbox.x1)
+            }
+        })
         .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     let region = BBox::union_all(blocks.iter().map(|b| &b.bbox))?;
@@ -328,9 +391,15 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32,
             let mut width = hi - lo;
             let ruled = rules.iter().any(|r| {
                 if horizontal {
-                    r.width() > r.height() && r.y0 >= lo - 1.0 && r.y1 <= hi + 1.0 && r.width() >= 0.5 * region.width()
+                    r.width() > r.height()
+                        && r.y0 >= lo - 1.0
+                        && r.y1 <= hi + 1.0
+                        && r.width() >= 0.5 * region.width()
                 } else {
-                    r.height() > r.width() && r.x0 >= lo - 1.0 && r.x1 <= hi + 1.0 && r.height() >= 0.5 * region.height()
+                    r.height() > r.width()
+                        && r.x0 >= lo - 1.0
+                        && r.x1 <= hi + 1.0
+                        && r.height() >= 0.5 * region.height()
                 }
             });
             if ruled {
@@ -349,7 +418,8 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32,
 fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     let text = l.text.as_str();
     let ratio = l.size / body;
-    let in_margin = l.bbox.y1 <= page.height * MARGIN_SHARE || l.bbox.y0 >= page.height * (1.0 - MARGIN_SHARE);
+    let in_margin =
+        l.bbox.y1 <= page.height * MARGIN_SHARE || l.bbox.y0 >= page.height * (1.0 - MARGIN_SHARE);
     if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.2) {
         return Role::Furniture;
     }
@@ -372,7 +442,10 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
         return Role::Heading;
     }
     // A bold line of body size alone in its block is a sub-heading.
-    if l.bold && (block.height() - l.bbox.height()).abs() < 0.5 && !crate::script::ends_sentence(text) {
+    if l.bold
+        && (block.height() - l.bbox.height()).abs() < 0.5
+        && !crate::script::ends_sentence(text)
+    {
         return Role::Heading;
     }
     if ratio <= SMALL_RATIO && cues::caption_with_credit(text).is_some() {
@@ -407,12 +480,27 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
         let Some(bb) = block.bbox else { continue };
         let under_photo = geo.images.iter().any(|img| {
             let overlap = bb.x1.min(img.x1) - bb.x0.max(img.x0);
-            bb.y0 >= img.y1 - 2.0 && bb.y0 - img.y1 <= 2.0 * body && overlap >= 0.5 * bb.width().min(img.width())
+            bb.y0 >= img.y1 - 2.0
+                && bb.y0 - img.y1 <= 2.0 * body
+                && overlap >= 0.5 * bb.width().min(img.width())
         });
-        let small = block.lines.iter().all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
+        let small = block
+            .lines
+            .iter()
+            .all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
         if under_photo && (small || block.lines.len() <= 3) {
             let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
-            let joined = text.join(if block.lines.iter().all(|l| !crate::script::is_mostly_cjk(&l.text)) { " " } else { "" });
+            let joined = text.join(
+                if block
+                    .lines
+                    .iter()
+                    .all(|l| !crate::script::is_mostly_cjk(&l.text))
+                {
+                    " "
+                } else {
+                    ""
+                },
+            );
             let first = block.lines[0].clone();
             block.lines = vec![Line {
                 text: joined,

@@ -64,22 +64,25 @@ impl Vocabulary {
     /// Collects the words and hyphenated compounds that stand inside lines.
     /// Only pages with Latin line-end hyphens need it; others are skipped.
     pub fn from_pages(pages: &[Page]) -> Vocabulary {
+        Vocabulary::from_lines(
+            pages
+                .iter()
+                .flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter()))
+                .map(|l| l.text.as_str()),
+        )
+    }
+
+    /// The same from raw lines (a whole dump, before it is split into pages).
+    pub fn from_lines<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> Vocabulary {
         let mut v = Vocabulary::default();
-        let any_hyphen = pages
-            .iter()
-            .flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter()))
-            .any(|l| line_end_hyphen(&l.text).is_some());
-        if !any_hyphen {
+        if !lines.clone().any(|l| line_end_hyphen(l).is_some()) {
             return v;
         }
-        for line in pages
-            .iter()
-            .flat_map(|p| p.blocks.iter().flat_map(|b| b.lines.iter()))
-        {
-            let text = match line_end_hyphen(&line.text) {
+        for line in lines {
+            let text = match line_end_hyphen(line) {
                 // The hyphenated fragment at the end is not evidence.
-                Some(cut) => &line.text[..cut],
-                None => line.text.as_str(),
+                Some(cut) => &line[..cut],
+                None => line,
             };
             let tokens: Vec<&str> = text.split_word_bounds().collect();
             for (i, tok) in tokens.iter().enumerate() {
@@ -207,8 +210,13 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut flow: Vec<Flow> = Vec::new();
     for (b, block) in page.blocks.iter().enumerate() {
         for line in &block.lines {
-            let (shape_width, cjk) = script::line_shape(&line.text);
-            let width = line.width.unwrap_or(shape_width);
+            // Layout measured the line; the script decision only needs the
+            // characters at the seams (CJK rules apply next to CJK text).
+            let width = line
+                .width
+                .unwrap_or_else(|| script::line_shape(&line.text).0);
+            let cjk = line.text.chars().next_back().is_some_and(script::is_cjk)
+                || line.text.chars().next().is_some_and(script::is_cjk);
             flow.push(Flow {
                 text: &line.text,
                 bbox: line.bbox,
@@ -230,23 +238,29 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     let mut par = String::new();
     let mut par_start: Option<usize> = None;
-    let flush = |par: &mut String, start: &mut Option<usize>, out: &mut Vec<Segment>, end: usize| {
-        if let Some(s) = start.take() {
-            let raw = std::mem::take(par);
-            let f: &Flow = &flow[s];
-            let bbox = BBox::union_all(flow[s..end].iter().filter(|f| f.role == Role::Body).filter_map(|f| f.bbox.as_ref()));
-            out.push(Segment {
-                role: Role::Body,
-                text: script::remove_justification_spaces(&raw),
-                raw,
-                page: page.number,
-                first_line: f.first_line,
-                gap_before: s == 0 || flow[s - 1].block != f.block,
-                bbox,
-                measure: f.measure,
-            });
-        }
-    };
+    let flush =
+        |par: &mut String, start: &mut Option<usize>, out: &mut Vec<Segment>, end: usize| {
+            if let Some(s) = start.take() {
+                let raw = std::mem::take(par);
+                let f: &Flow = &flow[s];
+                let bbox = BBox::union_all(
+                    flow[s..end]
+                        .iter()
+                        .filter(|f| f.role == Role::Body)
+                        .filter_map(|f| f.bbox.as_ref()),
+                );
+                out.push(Segment {
+                    role: Role::Body,
+                    text: script::remove_justification_spaces(&raw),
+                    raw,
+                    page: page.number,
+                    first_line: f.first_line,
+                    gap_before: s == 0 || flow[s - 1].block != f.block,
+                    bbox,
+                    measure: f.measure,
+                });
+            }
+        };
     for i in 0..flow.len() {
         let f = &flow[i];
         if f.role != Role::Body {

@@ -453,45 +453,53 @@ fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
         .filter(|(_, u)| !matches!(u, Unit::Caption(_)))
         .map(|(i, _)| i)
         .collect();
-    let mut group_draft: Vec<Option<usize>> = vec![None; seq.len()];
-    for (i, unit) in seq.iter().enumerate() {
-        match unit {
-            Unit::Run(r) => match run_group[i] {
+    let kinds: Vec<bool> = seq.iter().map(|u| matches!(u, Unit::Run(_))).collect();
+    // Move the units into drafts (no copies of their text).
+    let mut slots: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+    let take_group = |slots: &mut Vec<Option<Unit>>, at: usize| match slots[at].take() {
+        Some(Unit::Group(g)) => Some(g),
+        other => {
+            slots[at] = other;
+            None
+        }
+    };
+    for (i, is_run) in kinds.iter().enumerate() {
+        if *is_run {
+            let Some(Unit::Run(r)) = slots[positions[i]].take() else {
+                continue;
+            };
+            match run_group[i] {
                 Some(g) => {
-                    let Unit::Group(group) = seq[g] else { continue };
+                    let group = take_group(&mut slots, positions[g]);
                     let d = drafts.len();
                     drafts.push(Draft {
                         order: positions[i.min(g)],
-                        group: Some(group.clone()),
-                        run: Some(r.clone()),
+                        group,
+                        run: Some(r),
                         captions: Vec::new(),
                     });
-                    group_draft[g] = Some(d);
                     unit_draft[positions[i]] = Some(d);
                     unit_draft[positions[g]] = Some(d);
                 }
-                None => orphans.push((positions[i], r.clone())),
-            },
-            Unit::Group(g) => {
-                if sides[i] == Side::None {
-                    let d = drafts.len();
-                    drafts.push(Draft {
-                        order: positions[i],
-                        group: Some(g.clone()),
-                        run: None,
-                        captions: Vec::new(),
-                    });
-                    group_draft[i] = Some(d);
-                    unit_draft[positions[i]] = Some(d);
-                }
+                None => orphans.push((positions[i], r)),
             }
-            Unit::Caption(_) => {}
+        } else if sides[i] == Side::None {
+            if let Some(g) = take_group(&mut slots, positions[i]) {
+                let d = drafts.len();
+                drafts.push(Draft {
+                    order: positions[i],
+                    group: Some(g),
+                    run: None,
+                    captions: Vec::new(),
+                });
+                unit_draft[positions[i]] = Some(d);
+            }
         }
     }
     place_orphans(&mut drafts, orphans, &mut unit_draft);
     // Captions go to the article of the nearest unit before them, else after.
-    for (i, u) in units.iter().enumerate() {
-        if let Unit::Caption(c) = u {
+    for (i, slot) in slots.into_iter().enumerate() {
+        if let Some(Unit::Caption(c)) = slot {
             let owner = unit_draft[..i]
                 .iter()
                 .rev()
@@ -500,12 +508,12 @@ fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
                 .or_else(|| unit_draft[i + 1..].iter().flatten().next())
                 .copied();
             match owner {
-                Some(d) => drafts[d].captions.push(c.clone()),
+                Some(d) => drafts[d].captions.push(c),
                 None => drafts.push(Draft {
                     order: i,
                     group: None,
                     run: None,
-                    captions: vec![c.clone()],
+                    captions: vec![c],
                 }),
             }
         }
@@ -690,8 +698,12 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
         }
     }
     // Where the input has geometry, the article's box covers its parts.
-    let group_boxes = d.group.iter().flat_map(|g| g.segments.iter().filter_map(|s| s.bbox.as_ref()));
-    article.bbox = BBox::union_all(group_boxes.chain(article.body.iter().filter_map(|b| b.bbox.as_ref())));
+    let group_boxes = d
+        .group
+        .iter()
+        .flat_map(|g| g.segments.iter().filter_map(|s| s.bbox.as_ref()));
+    article.bbox =
+        BBox::union_all(group_boxes.chain(article.body.iter().filter_map(|b| b.bbox.as_ref())));
     if article.kind == ArticleKind::News && article.headline.is_none() {
         let chars: usize = article.body.iter().map(|b| b.text.chars().count()).sum();
         if article.body.len() <= 1 && chars < 200 {
@@ -706,7 +718,12 @@ fn fill_heading_fields(article: &mut Article, g: &Group) {
     let mut start = 0;
     // Layout marks a kicker where geometry shows one (smaller type above
     // the headline).
-    let kickers: Vec<&str> = g.segments.iter().filter(|s| s.role == Role::Kicker).map(|s| s.text.as_str()).collect();
+    let kickers: Vec<&str> = g
+        .segments
+        .iter()
+        .filter(|s| s.role == Role::Kicker)
+        .map(|s| s.text.as_str())
+        .collect();
     if !kickers.is_empty() {
         article.kicker = Some(kickers.join(" "));
     }

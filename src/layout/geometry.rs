@@ -66,14 +66,29 @@ const DISPLAY_RATIO: f32 = 1.08;
 const SMALL_RATIO: f32 = 0.93;
 /// Running heads and page numbers sit in this share of the page's height
 /// at its top and bottom.
-const MARGIN_SHARE: f32 = 0.06;
+const MARGIN_SHARE: f32 = 0.07;
 
 /// Lays out one page; see the module doc.
 pub fn layout_page(page: &GeoPage) -> Page {
     let body = body_size(page.glyphs);
-    let lines = build_lines(page, body);
+    let (lines, side_lines) = build_lines(page, body);
     let blocks = build_blocks(lines, page.rules);
-    let ordered = reading_order(blocks, page.rules, body);
+    let mut ordered = reading_order(blocks, page.rules, body);
+    if !side_lines.is_empty() {
+        let bbox =
+            BBox::union_all(side_lines.iter().map(|l| &l.bbox)).unwrap_or(side_lines[0].bbox);
+        ordered.push(GBlock {
+            bbox,
+            size: side_lines[0].size,
+            lines: side_lines
+                .into_iter()
+                .map(|l| GLine {
+                    text: format!("\u{0}{}", l.text),
+                    ..l
+                })
+                .collect(),
+        });
+    }
     let mut out = Page {
         number: page.number,
         width: Some(page.width),
@@ -92,8 +107,14 @@ pub fn layout_page(page: &GeoPage) -> Page {
             bbox: Some(b.bbox),
             measure: Some(measure),
         };
-        for l in b.lines {
-            let role = line_role(&l, page, body, &b.bbox);
+        for mut l in b.lines {
+            // Vertical text was marked with a leading NUL above.
+            let role = if let Some(t) = l.text.strip_prefix('\u{0}') {
+                l.text = t.to_string();
+                Role::Furniture
+            } else {
+                line_role(&l, page, body, &b.bbox)
+            };
             block.lines.push(Line {
                 width: Some(l.bbox.width() / body),
                 text: l.text,
@@ -139,8 +160,15 @@ fn vertical_rule_between(rules: &[BBox], x0: f32, x1: f32, y0: f32, y1: f32) -> 
     })
 }
 
-fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
-    let mut glyphs: Vec<&Glyph> = page
+/// Lines in two steps: runs of glyphs in content-stream order (a PDF writes
+/// a line's glyphs in sequence; a new run starts where the baseline moves,
+/// the pen jumps back, a gutter-wide gap or a rule lies between, or the size
+/// changes), then runs on one baseline that touch are merged (for files
+/// that write a line in pieces). Sorting a whole baseline band by x instead
+/// would interleave the letters of neighbouring lines set at slightly
+/// different baselines.
+fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
+    let all: Vec<&Glyph> = page
         .glyphs
         .iter()
         .filter(|g| {
@@ -150,52 +178,94 @@ fn build_lines(page: &GeoPage, body: f32) -> Vec<GLine> {
                 && g.bbox.y1.is_finite()
         })
         .collect();
-    // Rows by baseline, then left to right.
-    glyphs.sort_by(|a, b| {
-        a.origin
-            .1
-            .total_cmp(&b.origin.1)
-            .then(a.origin.0.total_cmp(&b.origin.0))
-    });
-    let mut rows: Vec<Vec<&Glyph>> = Vec::new();
+    // Vertical text (rotated margin notes, production slugs): consecutive
+    // glyphs that stay at one x while the baseline steps by about a
+    // character. It is kept apart, as furniture.
+    let mut vertical = vec![false; all.len()];
+    for i in 1..all.len() {
+        let (p, g) = (all[i - 1], all[i]);
+        let dy = (g.origin.1 - p.origin.1).abs();
+        if (g.bbox.x0 - p.bbox.x0).abs() < 0.5 && dy > 0.3 * g.font_size && dy < 1.6 * g.font_size {
+            vertical[i - 1] = true;
+            vertical[i] = true;
+        }
+    }
+    let side: Vec<&Glyph> = all
+        .iter()
+        .zip(&vertical)
+        .filter(|(_, v)| **v)
+        .map(|(g, _)| *g)
+        .collect();
+    let side_lines = side
+        .chunk_by(|a, b| (a.bbox.x0 - b.bbox.x0).abs() < 0.5)
+        .filter_map(|run| {
+            let text: String = run.iter().map(|g| g.text.as_str()).collect();
+            let bbox = BBox::union_all(run.iter().map(|g| &g.bbox))?;
+            Some(GLine {
+                bbox,
+                size: run[0].font_size,
+                bold: false,
+                text: text.trim().to_string(),
+                words: Vec::new(),
+            })
+        })
+        .filter(|l| !l.text.is_empty())
+        .collect();
+    let glyphs: Vec<&Glyph> = all
+        .iter()
+        .zip(&vertical)
+        .filter(|(_, v)| !**v)
+        .map(|(g, _)| *g)
+        .collect();
+    let breaks_line = |prev: &Glyph, g: &Glyph| {
+        let size = prev.font_size.max(g.font_size).min(body * 4.0);
+        let baseline_moved = (prev.origin.1 - g.origin.1).abs() > 0.25 * size;
+        let gap = g.bbox.x0 - prev.bbox.x1;
+        let jumped_back = gap < -0.5 * size;
+        let size_jump =
+            (g.font_size - prev.font_size).abs() > 0.2 * size && !g.text.trim().is_empty();
+        let gutter = gap > 1.2 * size
+            || (gap > 0.0
+                && vertical_rule_between(
+                    page.rules,
+                    prev.bbox.x1,
+                    g.bbox.x0,
+                    prev.bbox.y0,
+                    prev.bbox.y1,
+                ));
+        baseline_moved || jumped_back || size_jump || gutter
+    };
+    let mut runs: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs {
-        let tol = 0.3 * g.font_size.min(body * 2.0);
-        match rows.last_mut() {
-            Some(row) if (row[0].origin.1 - g.origin.1).abs() <= tol => row.push(g),
-            _ => rows.push(vec![g]),
+        match runs.last_mut() {
+            Some(run) if !run.last().is_some_and(|p| breaks_line(p, g)) => run.push(g),
+            _ => runs.push(vec![g]),
         }
     }
-    let mut lines = Vec::new();
-    for mut row in rows {
-        row.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-        let mut current: Vec<&Glyph> = Vec::new();
-        for g in row {
-            if let Some(prev) = current.last() {
-                let size = prev.font_size.max(g.font_size);
-                let gap = g.bbox.x0 - prev.bbox.x1;
-                let size_jump = (g.font_size - prev.font_size).abs() > 0.2 * size;
-                let gutter = gap > 1.2 * size
-                    || vertical_rule_between(
-                        page.rules,
-                        prev.bbox.x1,
-                        g.bbox.x0,
-                        prev.bbox.y0,
-                        prev.bbox.y1,
-                    );
-                if gutter || (size_jump && !g.text.trim().is_empty()) {
-                    if let Some(l) = make_line(&current) {
-                        lines.push(l);
-                    }
-                    current.clear();
-                }
+    // Merge runs that continue each other on the same baseline.
+    runs.retain(|r| r.iter().any(|g| !g.text.trim().is_empty()));
+    runs.sort_by(|a, b| {
+        a[0].origin
+            .1
+            .total_cmp(&b[0].origin.1)
+            .then(a[0].bbox.x0.total_cmp(&b[0].bbox.x0))
+    });
+    let mut merged: Vec<Vec<&Glyph>> = Vec::new();
+    for run in runs {
+        if let Some(last) = merged.last_mut() {
+            let (p, g) = (last[last.len() - 1], run[0]);
+            let same_base = (p.origin.1 - g.origin.1).abs() <= 0.1 * p.font_size.max(g.font_size);
+            if same_base && !breaks_line(p, g) {
+                last.extend(run);
+                continue;
             }
-            current.push(g);
         }
-        if let Some(l) = make_line(&current) {
-            lines.push(l);
-        }
+        merged.push(run);
     }
-    lines
+    (
+        merged.iter().filter_map(|run| make_line(run)).collect(),
+        side_lines,
+    )
 }
 
 /// Text of a line: glyphs left to right, a space where the gap shows a
@@ -420,7 +490,8 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     let ratio = l.size / body;
     let in_margin =
         l.bbox.y1 <= page.height * MARGIN_SHARE || l.bbox.y0 >= page.height * (1.0 - MARGIN_SHARE);
-    if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.2) {
+    // Margins hold running heads and page numbers, set at about body size.
+    if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.6) {
         return Role::Furniture;
     }
     if cues::furniture_kind(text) == Some(crate::model::FurnitureKind::Other) {
@@ -488,7 +559,10 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             .lines
             .iter()
             .all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
-        if under_photo && (small || block.lines.len() <= 3) {
+        let cue = block.lines.iter().any(|l| {
+            cues::caption_with_credit(&l.text).is_some() || cues::credit_names(&l.text).is_some()
+        });
+        if under_photo && (small || cue) {
             let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
             let joined = text.join(
                 if block

@@ -75,25 +75,63 @@ impl Vocabulary {
     /// The same from raw lines (a whole dump, before it is split into pages).
     pub fn from_lines<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> Vocabulary {
         let mut v = Vocabulary::default();
-        if !lines.clone().any(|l| line_end_hyphen(l).is_some()) {
+        // The questions the evidence must answer: for each line-end hyphen,
+        // is `left-right` or `leftright` printed elsewhere? Only those words
+        // are looked for, so a long document costs a scan, not a dictionary.
+        let mut joined_wanted: HashSet<String> = HashSet::new();
+        let mut compound_wanted: HashSet<String> = HashSet::new();
+        let mut prev_fragment: Option<String> = None;
+        for line in lines.clone() {
+            let t = line.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if let Some(left) = prev_fragment.take() {
+                let right: String = t.chars().take_while(|c| c.is_alphanumeric()).collect();
+                if !right.is_empty() {
+                    joined_wanted.insert(format!("{left}{right}").to_lowercase());
+                    compound_wanted.insert(format!("{left}-{right}").to_lowercase());
+                }
+            }
+            if let Some(cut) = line_end_hyphen(t) {
+                let frag = t[cut..].trim_end_matches(['-', '⸗', '¬', '\u{ad}']);
+                prev_fragment = Some(frag.trim_start_matches('-').to_string());
+            }
+        }
+        if joined_wanted.is_empty() {
             return v;
         }
+        let lengths: HashSet<usize> = joined_wanted.iter().map(|w| w.chars().count()).collect();
         for line in lines {
             let text = match line_end_hyphen(line) {
                 // The hyphenated fragment at the end is not evidence.
                 Some(cut) => &line[..cut],
                 None => line,
             };
-            let tokens: Vec<&str> = text.split_word_bounds().collect();
-            for (i, tok) in tokens.iter().enumerate() {
-                if tok.chars().all(char::is_alphanumeric) {
-                    v.words.insert(tok.to_lowercase());
-                    if i + 2 < tokens.len()
-                        && matches!(tokens[i + 1], "-" | "⸗")
-                        && tokens[i + 2].chars().all(char::is_alphanumeric)
+            for tok in text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+            {
+                if lengths.contains(&tok.chars().count()) {
+                    let lower = tok.to_lowercase();
+                    if joined_wanted.contains(&lower) {
+                        v.words.insert(lower);
+                    }
+                }
+            }
+            // Hyphenated compounds inside the line, by Unicode word
+            // boundaries (the hyphen is a boundary of its own).
+            if text.contains(['-', '⸗']) {
+                let tokens: Vec<&str> = text.split_word_bounds().collect();
+                for w in tokens.windows(3) {
+                    if matches!(w[1], "-" | "⸗")
+                        && w[0].chars().all(char::is_alphanumeric)
+                        && w[2].chars().all(char::is_alphanumeric)
                     {
-                        v.compounds
-                            .insert(format!("{}-{}", tok, tokens[i + 2]).to_lowercase());
+                        let c = format!("{}-{}", w[0], w[2]).to_lowercase();
+                        if compound_wanted.contains(&c) {
+                            v.compounds.insert(c);
+                        }
                     }
                 }
             }

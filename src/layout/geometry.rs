@@ -509,15 +509,20 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     if cues::is_subtitle(text) && ratio >= SMALL_RATIO {
         return Role::Subtitle;
     }
-    if ratio >= DISPLAY_RATIO {
+    // Headline type is clearly larger than body type; a little larger, or
+    // bold body type standing alone, is a sub-heading (or a kicker, see
+    // below).
+    if ratio >= HEADLINE_RATIO {
         return Role::Heading;
     }
-    // A bold line of body size alone in its block is a sub-heading.
+    if ratio >= DISPLAY_RATIO {
+        return Role::Subheading;
+    }
     if l.bold
         && (block.height() - l.bbox.height()).abs() < 0.5
         && !crate::script::ends_sentence(text)
     {
-        return Role::Heading;
+        return Role::Subheading;
     }
     if ratio <= SMALL_RATIO && cues::caption_with_credit(text).is_some() {
         return Role::Caption;
@@ -539,7 +544,7 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
     for k in 0..pos.len().saturating_sub(1) {
         let (a, b) = (pos[k], pos[k + 1]);
         let (la, lb) = (&page.blocks[a.0].lines[a.1], &page.blocks[b.0].lines[b.1]);
-        if la.role == Role::Heading
+        if matches!(la.role, Role::Heading | Role::Subheading)
             && lb.role == Role::Heading
             && la.font_size.unwrap_or(0.0) < 0.85 * lb.font_size.unwrap_or(0.0)
             && lb.font_size.unwrap_or(0.0) >= HEADLINE_RATIO * body

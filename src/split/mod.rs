@@ -51,7 +51,9 @@ struct Group {
 
 impl Group {
     fn headings(&self) -> impl Iterator<Item = &Segment> {
-        self.segments.iter().filter(|s| s.role == Role::Heading)
+        self.segments
+            .iter()
+            .filter(|s| matches!(s.role, Role::Heading | Role::Subheading))
     }
     fn has_byline(&self) -> bool {
         self.segments.iter().any(|s| s.role == Role::Byline)
@@ -59,7 +61,14 @@ impl Group {
     /// A lone heading line, with no subtitle, byline or second line: it may
     /// be a sub-heading.
     fn is_weak(&self) -> bool {
-        self.segments.len() == 1 && self.segments[0].role == Role::Heading
+        self.segments.len() == 1
+            && self.segments[0].role == Role::Heading
+            && self.segments[0].bbox.is_none()
+    }
+    /// Sub-heading type by geometry (smaller than headlines): a sub-heading
+    /// whenever text of an open article comes before it.
+    fn is_subheading_type(&self) -> bool {
+        self.segments.iter().all(|s| s.role == Role::Subheading)
     }
 }
 
@@ -255,6 +264,11 @@ fn merge_subheadings(units: &mut Vec<Unit>) {
             // A run that opens an article with no heading group before it
             // still needs its headline: a lone heading line after it is
             // that headline, printed after the text.
+            (Some(Unit::Run(before)), Unit::Group(g), _)
+                if g.is_subheading_type() && !before.closed() =>
+            {
+                true
+            }
             (Some(Unit::Run(before)), Unit::Group(g), after)
                 if g.is_weak()
                     && !before.closed()
@@ -282,7 +296,8 @@ fn merge_subheadings(units: &mut Vec<Unit>) {
         let Unit::Group(g) = units.remove(i) else {
             unreachable!("checked above")
         };
-        let heading = g.segments[0].text.clone();
+        let lines: Vec<&str> = g.segments.iter().map(|s| s.text.as_str()).collect();
+        let heading = join_headline_lines(&lines);
         let next_run = match units.get(i) {
             Some(Unit::Run(_)) => match units.remove(i) {
                 Unit::Run(r) => Some(r),

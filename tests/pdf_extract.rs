@@ -1178,3 +1178,46 @@ fn national_tribune_ocr_layer_is_invisible() {
     assert!(p.invisible_share() > 0.9, "{}", p.invisible_share());
     assert!(page_text(&p).contains("WASHINGTON"));
 }
+
+/// pdf-extract reads the same text layer independently (its own font and
+/// encoding code): the words it finds on the Federal Register must be ours
+/// too. Positions are not compared (pdf-extract gives one per text-show
+/// operator).
+#[test]
+fn words_agree_with_pdf_extract_on_the_federal_register() {
+    use std::collections::HashMap;
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/en/federal-register-2020-17221.pdf"
+    ))
+    .expect("the shared corpus sits beside the repo");
+    let theirs = pdf_extract::extract_text_from_mem(&bytes).expect("pdf-extract reads the file");
+    let doc = newsclip::extract::pdf::PdfDocument::open(&bytes).expect("open");
+    let mut ours = String::new();
+    for n in 1..=doc.page_count() as u32 {
+        let page = doc.page(n).expect("page");
+        for g in &page.glyphs {
+            ours.push_str(&g.text);
+        }
+        ours.push(' ');
+    }
+    // Words as runs of letters and digits; our glyph stream has no spaces
+    // between words, so look for each of their words as a substring count.
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for w in theirs
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+    {
+        *counts.entry(w).or_insert(0) += 1;
+    }
+    let total = counts.len();
+    let found = counts.keys().filter(|w| ours.contains(*w)).count();
+    assert!(
+        total > 1000,
+        "pdf-extract found only {total} distinct words"
+    );
+    assert!(
+        found as f64 >= 0.99 * total as f64,
+        "only {found} of {total} pdf-extract words found in our text layer"
+    );
+}

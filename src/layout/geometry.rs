@@ -73,7 +73,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
     let body = body_size(page.glyphs);
     let (lines, side_lines) = build_lines(page, body);
     let blocks = build_blocks(lines, page.rules);
-    let mut ordered = reading_order(blocks, page.rules, body);
+    let mut ordered = reading_order(blocks, page.rules, page.images, body);
     if !side_lines.is_empty() {
         let bbox =
             BBox::union_all(side_lines.iter().map(|l| &l.bbox)).unwrap_or(side_lines[0].bbox);
@@ -255,8 +255,15 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
         if let Some(last) = merged.last_mut() {
             let (p, g) = (last[last.len() - 1], run[0]);
             let same_base = (p.origin.1 - g.origin.1).abs() <= 0.1 * p.font_size.max(g.font_size);
-            if same_base && !breaks_line(p, g) {
+            // A run that continues the line, or one drawn separately inside
+            // its span (a coloured initial, a kerned letter shown apart).
+            let x_start = last[0].bbox.x0.min(last[last.len() - 1].bbox.x0);
+            let inside = same_base && g.bbox.x0 >= x_start && g.bbox.x0 <= p.bbox.x1;
+            if same_base && (inside || !breaks_line(p, g)) {
                 last.extend(run);
+                if inside {
+                    last.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+                }
                 continue;
             }
         }
@@ -369,10 +376,21 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
     blocks
 }
 
-/// Recursive XY-cut; see the module doc.
-fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], body: f32) -> Vec<GBlock> {
+/// Recursive XY-cut; see the module doc. Images take part as empty blocks:
+/// they fill the space they occupy, so no cut runs through a photo.
+fn reading_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
+    for img in images {
+        if img.width() > body && img.height() > body {
+            blocks.push(GBlock {
+                bbox: *img,
+                lines: Vec::new(),
+                size: 0.0,
+            });
+        }
+    }
     let mut out = Vec::with_capacity(blocks.len());
     xy_cut(blocks, rules, body, &mut out, 0);
+    out.retain(|b| !b.lines.is_empty());
     out
 }
 

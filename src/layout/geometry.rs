@@ -259,7 +259,11 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
             // its span (a coloured initial, a kerned letter shown apart).
             let x_start = last[0].bbox.x0.min(last[last.len() - 1].bbox.x0);
             let inside = same_base && g.bbox.x0 >= x_start && g.bbox.x0 <= p.bbox.x1;
-            if same_base && (inside || !breaks_line(p, g)) {
+            // Separate runs touch at most by a word space: a wider gap on
+            // the same baseline is a column gutter (narrow ones are under an
+            // em in CJK papers).
+            let touching = g.bbox.x0 - p.bbox.x1 <= 0.35 * p.font_size.max(g.font_size);
+            if same_base && (inside || (touching && !breaks_line(p, g))) {
                 last.extend(run);
                 if inside {
                     last.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
@@ -568,6 +572,23 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             && lb.font_size.unwrap_or(0.0) >= HEADLINE_RATIO * body
         {
             page.blocks[a.0].lines[a.1].role = Role::Kicker;
+        }
+    }
+    // A sub-heading-size line right under a rule that spans it opens a new
+    // item (boxes of a sidebar, a rule-separated brief): a headline.
+    for block in page.blocks.iter_mut() {
+        for line in block.lines.iter_mut() {
+            let Some(lb) = line.bbox else { continue };
+            let ruled_above = geo.rules.iter().any(|r| {
+                r.width() > r.height()
+                    && r.y1 <= lb.y0 + 1.0
+                    && lb.y0 - r.y1 <= 1.5 * body
+                    && r.x0 <= lb.x0 + 0.2 * lb.width()
+                    && r.x1 >= lb.x1 - 0.2 * lb.width()
+            });
+            if line.role == Role::Subheading && ruled_above {
+                line.role = Role::Heading;
+            }
         }
     }
     for block in page.blocks.iter_mut() {

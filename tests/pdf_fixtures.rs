@@ -1,0 +1,99 @@
+//! The typeset PDF fixtures (`fixtures/pdf/`, made by
+//! `scripts/gen-pdf-fixtures` with typst) and the LoC newsletter run
+//! end to end: every page processes, every output follows the schema, every
+//! box lies on its page, and no space is put inside CJK text. The article
+//! figures themselves are reported by `newsclip eval` (see the README); the
+//! bounds here guard against regressions of the current state.
+
+use std::path::PathBuf;
+
+use newsclip::model::{BodyKind, Document};
+use newsclip::pipeline::{process_bytes, Options};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pdfs() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/pdf"))
+        .expect("fixtures/pdf")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    v.sort();
+    v.push(root().join("../shared/corpus/en/loc-digital-preservation-newsletter-2013-06.pdf"));
+    v
+}
+
+fn run(path: &PathBuf) -> Document {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    process_bytes(&bytes, &path.display().to_string(), &Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_page_processes_into_valid_documents() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/newsclip.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let files = pdfs();
+    assert!(
+        files.len() >= 15,
+        "expected the 14 fixture pages and the newsletter"
+    );
+    for path in &files {
+        let doc = run(path);
+        assert_eq!(doc.source.format, "pdf");
+        assert!(!doc.articles.is_empty(), "{}: no articles", path.display());
+        let value = serde_json::to_value(&doc).expect("serialise");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        for a in &doc.articles {
+            let b = a.bbox.expect("articles from a PDF carry a box");
+            assert!(
+                b.x0 >= -1.0 && b.y0 >= -1.0 && b.x1 > b.x0 && b.y1 > b.y0,
+                "{}: bad box {b:?}",
+                a.id
+            );
+            for item in a.body.iter().filter(|i| i.kind == BodyKind::Paragraph) {
+                let chars: Vec<char> = item.text.chars().collect();
+                for w in chars.windows(3) {
+                    let cjk = |c: char| newsclip::script::is_cjk_letter(c);
+                    assert!(
+                        !(w[1] == ' ' && cjk(w[0]) && cjk(w[2])),
+                        "{}: space inside CJK text: {}",
+                        path.display(),
+                        item.text
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn page_text_stays_close_to_the_gold() {
+    // Page CER over all fixture pages (reading order of the whole page):
+    // a regression guard at the level reached so far.
+    let mut edits = 0usize;
+    let mut chars = 0usize;
+    for path in pdfs()
+        .iter()
+        .filter(|p| p.starts_with(root().join("fixtures")))
+    {
+        let gold_path = path.with_extension("gold.json");
+        let gold: Document =
+            serde_json::from_slice(&std::fs::read(&gold_path).expect("gold")).expect("gold JSON");
+        let report = newsclip::eval::evaluate(&gold, &run(path));
+        edits += report.page_edits;
+        chars += report.page_chars;
+    }
+    let cer = edits as f64 / chars.max(1) as f64;
+    eprintln!("page CER over the PDF fixtures: {:.2}%", cer * 100.0);
+    assert!(cer < 0.40, "page CER {cer:.3}");
+}

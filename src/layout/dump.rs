@@ -187,6 +187,22 @@ pub(crate) fn paragraphs_indented(lines: &[(f32, f32, &str)]) -> bool {
     total < MIN_EVIDENCE || short * 2 > total
 }
 
+/// The index ranges of the items of each block, in order.
+fn block_ranges(items: &[Item]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let b = items[start].block;
+        let mut end = start;
+        while end < items.len() && items[end].block == b {
+            end += 1;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
 /// Chooses how wide CJK punctuation is set on this page and re-measures
 /// the lines: some papers compress `，。“”` to half a cell, others set them
 /// in full cells. The choice that makes the inner lines of running text
@@ -195,13 +211,7 @@ pub(crate) fn paragraphs_indented(lines: &[(f32, f32, &str)]) -> bool {
 fn calibrate_punct_width(items: &mut [Item]) -> f32 {
     const MIN_LINES: usize = 6;
     let mut by_block: Vec<Vec<(f32, u32)>> = Vec::new();
-    let mut start = 0;
-    while start < items.len() {
-        let b = items[start].block;
-        let mut end = start;
-        while end < items.len() && items[end].block == b {
-            end += 1;
-        }
+    for std::ops::Range { start, end } in block_ranges(items) {
         if end - start >= 3 {
             let inner: Vec<(f32, u32)> = items[start + 1..end - 1]
                 .iter()
@@ -212,7 +222,6 @@ fn calibrate_punct_width(items: &mut [Item]) -> f32 {
                 by_block.push(inner);
             }
         }
-        start = end;
     }
     let spread = |p: f32| -> f32 {
         by_block
@@ -250,13 +259,8 @@ fn calibrate_punct_width(items: &mut [Item]) -> f32 {
 /// heading usually precedes its text), else before them.
 fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
     let mut own: Vec<Option<f32>> = vec![None; n_blocks];
-    let mut start = 0;
-    while start < items.len() {
+    for std::ops::Range { start, end } in block_ranges(items) {
         let b = items[start].block;
-        let mut end = start;
-        while end < items.len() && items[end].block == b {
-            end += 1;
-        }
         let mut widths: Vec<f32> = items[start..end.saturating_sub(1)]
             .iter()
             .filter(|it| !it.fixed)
@@ -276,7 +280,6 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
             widths.sort_by(|a, b| a.total_cmp(b));
             own[b] = Some(widths[widths.len() / 2]);
         }
-        start = end;
     }
     // A typical line of each block, to choose between neighbours: the
     // narrowest line (a glued or spanning line is wider than the column),

@@ -382,7 +382,12 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
 
 /// Recursive XY-cut; see the module doc. Images take part as empty blocks:
 /// they fill the space they occupy, so no cut runs through a photo.
-fn reading_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
+fn reading_order(
+    mut blocks: Vec<GBlock>,
+    rules: &[BBox],
+    images: &[BBox],
+    body: f32,
+) -> Vec<GBlock> {
     for img in images {
         if img.width() > body && img.height() > body {
             blocks.push(GBlock {
@@ -398,14 +403,19 @@ fn reading_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body:
     out
 }
 
+/// Top to bottom, then left to right.
+fn sort_top_left(blocks: &mut [GBlock]) {
+    blocks.sort_by(|a, b| {
+        a.bbox
+            .y0
+            .total_cmp(&b.bbox.y0)
+            .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+    });
+}
+
 fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlock>, depth: usize) {
     if blocks.len() <= 1 || depth > 64 {
-        blocks.sort_by(|a, b| {
-            a.bbox
-                .y0
-                .total_cmp(&b.bbox.y0)
-                .then(a.bbox.x0.total_cmp(&b.bbox.x0))
-        });
+        sort_top_left(&mut blocks);
         out.extend(blocks);
         return;
     }
@@ -425,12 +435,7 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
     let _ = body;
     match choice {
         None => {
-            blocks.sort_by(|a, b| {
-                a.bbox
-                    .y0
-                    .total_cmp(&b.bbox.y0)
-                    .then(a.bbox.x0.total_cmp(&b.bbox.x0))
-            });
+            sort_top_left(&mut blocks);
             out.extend(blocks);
         }
         Some((horizontal, at)) => {
@@ -444,12 +449,7 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
             if first.is_empty() || second.is_empty() {
                 let mut all = first;
                 all.extend(second);
-                all.sort_by(|a, b| {
-                    a.bbox
-                        .y0
-                        .total_cmp(&b.bbox.y0)
-                        .then(a.bbox.x0.total_cmp(&b.bbox.x0))
-                });
+                sort_top_left(&mut all);
                 out.extend(all);
                 return;
             }

@@ -549,14 +549,7 @@ fn place_orphans(
     for (pos, run) in orphans {
         // Photo news: a text block with a credit and no headline.
         if run.credit.is_some() {
-            let d = drafts.len();
-            drafts.push(Draft {
-                order: pos,
-                group: None,
-                run: Some(run),
-                captions: Vec::new(),
-            });
-            unit_draft[pos] = Some(d);
+            push_standalone(drafts, unit_draft, pos, run);
             continue;
         }
         if !run.has_opener && run.bylines.is_empty() && run.source_tag.is_none() {
@@ -608,15 +601,25 @@ fn place_orphans(
                 }
             }
         }
-        let d = drafts.len();
-        drafts.push(Draft {
-            order: pos,
-            group: None,
-            run: Some(run),
-            captions: Vec::new(),
-        });
-        unit_draft[pos] = Some(d);
+        push_standalone(drafts, unit_draft, pos, run);
     }
+}
+
+/// An orphan run as an article of its own (photo news, brief, or text
+/// without a headline).
+fn push_standalone(
+    drafts: &mut Vec<Draft>,
+    unit_draft: &mut [Option<usize>],
+    pos: usize,
+    run: Run,
+) {
+    unit_draft[pos] = Some(drafts.len());
+    drafts.push(Draft {
+        order: pos,
+        group: None,
+        run: Some(run),
+        captions: Vec::new(),
+    });
 }
 
 /// Appends a continuation run; a paragraph cut mid-sentence at the seam is

@@ -11,6 +11,10 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+// Character classes are spelled out (the main Han blocks, ASCII word
+// characters, ASCII and full-width digits) rather than Unicode properties:
+// the regexes compile in every process, and `\p{Han}`, `\w` and `\d`
+// multiply compile time for no gain on this text.
 macro_rules! re {
     ($name:ident, $pat:expr) => {
         static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid regex"));
@@ -19,31 +23,31 @@ macro_rules! re {
 
 // A personal name in a byline: CJK (2-4 chars, maybe with a middle dot) or
 // Latin words.
-const ZH_NAMES: &str = r"[\p{Han}·]{2,8}(?:[\s、]+[\p{Han}·]{2,8})*";
+const ZH_NAMES: &str = r"[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,8}(?:[\s、]+[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,8})*";
 
 re!(
     SOURCE_TAG,
-    r"^[（(](?:据)?(?:[\p{Han}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)]$"
+    r"^[（(](?:据)?(?:[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)]$"
 );
 re!(
     TRAILING_SOURCE_TAG,
-    r"(?:[。！？…”’）)]|\.)\s*([（(](?:据)?(?:[\p{Han}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)])$"
+    r"(?:[。！？…”’）)]|\.)\s*([（(](?:据)?(?:[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{1,12}|[A-Z][A-Za-z]*(?:[ .'-]+[A-Za-z]+){0,4}\.?)[）)])$"
 );
 re!(
     ZH_CREDIT,
-    r"^(?:(?:摄影|图)\s*[:：/／]?\s*)?([\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)\s*[/／]?\s*摄(?:影)?$|^(?:摄影|图)\s*[:：/／]?\s*([\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)$"
+    r"^(?:(?:摄影|图)\s*[:：/／]?\s*)?([\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,}(?:\s*[、，,\s]\s*[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,})*)\s*[/／]?\s*摄(?:影)?$|^(?:摄影|图)\s*[:：/／]?\s*([\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,}(?:\s*[、，,\s]\s*[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,})*)$"
 );
 re!(
     EN_CREDIT,
-    r"^(?:(?:Photos?|Photograph|Picture|Image)(?:\s+by|:)\s*(.{2,60})|\(([A-Z][\w.' -]{1,40})/([A-Z][\w.' -]{1,40})\))$"
+    r"^(?:(?:Photos?|Photograph|Picture|Image)(?:\s+by|:)\s*(.{2,60})|\(([A-Z][A-Za-z0-9_.' -]{1,40})/([A-Z][A-Za-z0-9_.' -]{1,40})\))$"
 );
 re!(
     CAPTION_WITH_ZH_CREDIT,
-    r"^(.{6,}?)\s+((?:[\p{Han}·]{2,}(?:\s*[、，,\s]\s*[\p{Han}·]{2,})*)\s*[/／]?\s*摄)$"
+    r"^(.{6,}?)\s+((?:[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,}(?:\s*[、，,\s]\s*[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,})*)\s*[/／]?\s*摄)$"
 );
 re!(
     CAPTION_WITH_EN_CREDIT,
-    r"^(.{6,}?)\s*((?:Photos?|Photograph)(?:\s+by|:)\s*[A-Z][\w.' -]{1,40}|\([A-Z][\w.' -]{1,40}/[A-Z][\w.' -]{1,40}\))$"
+    r"^(.{6,}?)\s*((?:Photos?|Photograph)(?:\s+by|:)\s*[A-Z][A-Za-z0-9_.' -]{1,40}|\([A-Z][A-Za-z0-9_.' -]{1,40}/[A-Z][A-Za-z0-9_.' -]{1,40}\))$"
 );
 re!(
     ZH_BYLINE,
@@ -54,7 +58,7 @@ re!(
 );
 re!(
     EN_BYLINE,
-    r"^(?:By|BY)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)*(?:,\s*[A-Za-z ]{2,40})?$"
+    r"^(?:By|BY)\s+[A-Z][A-Za-z0-9_.'-]*(?:\s+[A-Z][A-Za-z0-9_.'-]*)*(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][A-Za-z0-9_.'-]*(?:\s+[A-Z][A-Za-z0-9_.'-]*)*)*(?:,\s*[A-Za-z ]{2,40})?$"
 );
 re!(SUBTITLE, r"^(?:——|--|－－|—\s)\s*\S");
 re!(
@@ -63,15 +67,15 @@ re!(
 );
 re!(
     PAGE_NUMBER,
-    r"^(?:第\s*\d{1,3}\s*版|[A-Z]?\d{1,3}|[-–—]\s*\d{1,3}\s*[-–—]|(?i:page)\s+[A-Z]?\d{1,3}|\d{1,3}\s*/\s*\d{1,3})$"
+    r"^(?:第\s*[0-9０-９]{1,3}\s*版|[A-Z]?[0-9０-９]{1,3}|[-–—]\s*[0-9０-９]{1,3}\s*[-–—]|(?i:page)\s+[A-Z]?[0-9０-９]{1,3}|[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3})$"
 );
 re!(
     ZH_RUNNING_HEAD,
-    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.*(?:星期|周)[一二三四五六日天]|(?:星期|周)[一二三四五六日天].*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日.*(?:星期|周)[一二三四五六日天]|(?:星期|周)[一二三四五六日天].*[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日"
 );
 re!(
     EN_RUNNING_HEAD,
-    r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9０-９]{1,2},?\s+[0-9０-９]{4}"
 );
 re!(
     EDITOR_LINE,
@@ -79,15 +83,15 @@ re!(
 );
 re!(
     ZH_OPENER,
-    r"^(本报讯|本报[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|新华社[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|中新社[\p{Han}]{0,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|[\p{Han}]{2,8}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*电|据[\p{Han}]{2,8}报道[，,]?)\s*(?:[（(]([^（）()]{1,60})[）)])?"
+    r"^(本报讯|本报[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}]{0,8}\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日\s*电|新华社[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}]{0,8}\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日\s*电|中新社[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}]{0,8}\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日\s*电|[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}]{2,8}\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日\s*电|据[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}]{2,8}报道[，,]?)\s*(?:[（(]([^（）()]{1,60})[）)])?"
 );
 re!(
     EN_DATELINE,
-    r"^([A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{1,2})?)?(?:\s+\([A-Z][A-Za-z .]+\))?)\s*(?:—|–|--)\s*"
+    r"^([A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]{2,8}\.?(?:\s+[0-9０-９]{1,2})?)?(?:\s+\([A-Z][A-Za-z .]+\))?)\s*(?:—|–|--)\s*"
 );
 re!(
     ZH_BYLINE_OPENER,
-    r"^(?:记者|通讯员)\s*[\p{Han}·]{2,4}(?:\s+\S+)*$"
+    r"^(?:记者|通讯员)\s*[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{2EBEF}·]{2,4}(?:\s+\S+)*$"
 );
 
 /// `（魏宣）` standing alone on a line.

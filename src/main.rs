@@ -45,7 +45,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump.
+    /// A text dump or a PDF.
     input: PathBuf,
 }
 
@@ -403,19 +403,25 @@ fn run_eval(args: EvalArgs) -> ExitCode {
 }
 
 fn run_lines(args: LinesArgs) -> ExitCode {
-    let display = args.input.display().to_string();
-    let text = match fs::read(&args.input)
+    let pages = match fs::read(&args.input)
         .map_err(|e| newsclip::Error::io(e, &args.input))
-        .and_then(|b| decode::decode(&b, None).map_err(|e| e.with_path(&args.input)))
-    {
-        Ok(d) => d.text,
+        .and_then(|b| {
+            if pipeline::is_pdf(&b) {
+                pipeline::pdf_layout(&b).map_err(|e| e.with_path(&args.input))
+            } else {
+                decode::decode(&b, None)
+                    .map(|d| pipeline::dump_layout(&d.text))
+                    .map_err(|e| e.with_path(&args.input))
+            }
+        }) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: {e}");
             return ExitCode::from(1);
         }
     };
     let mut out = io::stdout().lock();
-    for page in pipeline::dump_layout(&text) {
+    for page in pages {
         for (b, block) in page.blocks.iter().enumerate() {
             for line in &block.lines {
                 let measure = block
@@ -425,12 +431,11 @@ fn run_lines(args: LinesArgs) -> ExitCode {
                 let width = line
                     .width
                     .unwrap_or_else(|| newsclip::script::line_shape(&line.text).0);
+                let role = format!("{:?}", line.role);
                 if writeln!(
                     out,
-                    "p{} b{b:<3} {:<10} {width:5.1}/{measure} {}",
-                    page.number,
-                    format!("{:?}", line.role),
-                    line.text
+                    "p{} b{b:<3} {role:<10} {width:5.1}/{measure} {}",
+                    page.number, line.text
                 )
                 .is_err()
                 {
@@ -439,6 +444,5 @@ fn run_lines(args: LinesArgs) -> ExitCode {
             }
         }
     }
-    let _ = display;
     ExitCode::SUCCESS
 }

@@ -156,16 +156,7 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
                 .cloned()
                 .collect()
         };
-        let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
-        let geo = GeoPage {
-            number,
-            width: page.width,
-            height: page.height,
-            glyphs: &glyphs,
-            rules: &page.rules,
-            images: &images,
-        };
-        let laid = geometry::layout_page(&geo);
+        let laid = lay_out_pdf_page(&page, &glyphs);
         let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
         let segments = reflow::reflow_page(&laid, &vocab);
         let mut found = split::split_page(number, segments);
@@ -191,4 +182,35 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
         ));
     }
     Ok(doc)
+}
+
+fn lay_out_pdf_page(page: &crate::extract::pdf::PdfPage, glyphs: &[crate::model::Glyph]) -> Page {
+    let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
+    geometry::layout_page(&GeoPage {
+        number: page.number,
+        width: page.width,
+        height: page.height,
+        glyphs,
+        rules: &page.rules,
+        images: &images,
+    })
+}
+
+/// The laid-out pages of a PDF (visible text only), for inspecting layout
+/// (`newsclip lines`). Pages that fail to read are skipped.
+pub fn pdf_layout(bytes: &[u8]) -> Result<Vec<Page>> {
+    let pdf = PdfDocument::open(bytes)?;
+    let mut pages = Vec::new();
+    for number in 1..=pdf.page_count() as u32 {
+        if let Ok(page) = pdf.page(number) {
+            let visible: Vec<crate::model::Glyph> = page
+                .glyphs
+                .iter()
+                .filter(|g| !g.invisible)
+                .cloned()
+                .collect();
+            pages.push(lay_out_pdf_page(&page, &visible));
+        }
+    }
+    Ok(pages)
 }

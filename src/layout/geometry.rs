@@ -603,10 +603,9 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             .lines
             .iter()
             .all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
-        let cue = block.lines.iter().any(|l| {
-            cues::caption_with_credit(&l.text).is_some() || cues::credit_names(&l.text).is_some()
-        });
-        if under_photo && (small || cue) {
+        // Body-size text with a credit under a photo is photo news, not a
+        // caption: it stays text, its credit line a credit.
+        if under_photo && small {
             let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
             let joined = text.join(
                 if block

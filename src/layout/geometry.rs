@@ -181,13 +181,18 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
     // Vertical text (rotated margin notes, production slugs): consecutive
     // glyphs that stay at one x while the baseline steps by about a
     // character. It is kept apart, as furniture.
-    let mut vertical = vec![false; all.len()];
-    for i in 1..all.len() {
-        let (p, g) = (all[i - 1], all[i]);
+    let steps_down = |p: &Glyph, g: &Glyph| {
         let dy = (g.origin.1 - p.origin.1).abs();
-        if (g.bbox.x0 - p.bbox.x0).abs() < 0.5 && dy > 0.3 * g.font_size && dy < 1.6 * g.font_size {
-            vertical[i - 1] = true;
-            vertical[i] = true;
+        (g.bbox.x0 - p.bbox.x0).abs() < 0.5 && dy > 0.3 * g.font_size && dy < 1.6 * g.font_size
+    };
+    // At least four glyphs in a column: two line-end marks that happen to
+    // align are not vertical text.
+    let mut vertical = vec![false; all.len()];
+    for i in 3..all.len() {
+        if (i - 2..=i).all(|k| steps_down(all[k - 1], all[k])) {
+            for v in &mut vertical[i - 3..=i] {
+                *v = true;
+            }
         }
     }
     let side: Vec<&Glyph> = all
@@ -350,7 +355,7 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
     for line in lines {
         let target = blocks.iter_mut().rev().find(|b| {
             let last = b.lines.last().map(|l| l.bbox).unwrap_or(b.bbox);
-            let same_size = (b.size - line.size).abs() <= 0.12 * line.size;
+            let same_size = (b.size - line.size).abs() <= 0.06 * line.size;
             let gap = line.bbox.y0 - last.y1;
             let leading_ok = gap >= -0.3 * line.size && gap <= 0.9 * line.size;
             let overlap = line.bbox.x1.min(b.bbox.x1) - line.bbox.x0.max(b.bbox.x0);
@@ -380,14 +385,210 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
     blocks
 }
 
-/// Recursive XY-cut; see the module doc. Images take part as empty blocks:
-/// they fill the space they occupy, so no cut runs through a photo.
-fn reading_order(
-    mut blocks: Vec<GBlock>,
+/// Reading order by articles: a headline owns the blocks under its own
+/// width, down to the next headline or rule across that width (and the
+/// kicker just above it). Articles (and blocks owned by none) are ordered by
+/// XY-cut as units; inside an article, the heading blocks come first, then
+/// the rest by XY-cut (its columns left to right).
+fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
+    let is_headline = |b: &GBlock| b.size >= HEADLINE_RATIO * body && !b.lines.is_empty();
+    let heads: Vec<usize> = (0..blocks.len())
+        .filter(|&i| is_headline(&blocks[i]))
+        .collect();
+    if heads.is_empty() {
+        return xy_order(blocks, rules, images, body);
+    }
+    // Each headline's region.
+    let regions: Vec<BBox> = heads
+        .iter()
+        .map(|&h| {
+            let hb = blocks[h].bbox;
+            let tol = body;
+            // A centred headline is narrower than its columns: widen the
+            // region over the first row of text blocks under it, column by
+            // column, while they are top-aligned, a gutter apart and not
+            // cut off by a vertical rule.
+            let row: Vec<BBox> = blocks
+                .iter()
+                .filter(|b| {
+                    !is_headline(b) && b.bbox.y0 >= hb.y1 - 2.0 && b.bbox.y0 <= hb.y1 + 4.0 * body
+                })
+                .map(|b| b.bbox)
+                .collect();
+            let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
+            let top = row
+                .iter()
+                .filter(|b| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width())
+                .map(|b| b.y0)
+                .fold(f32::INFINITY, f32::min);
+            if top.is_finite() {
+                // Columns the headline reaches into count whole.
+                for b in &row {
+                    if (b.y0 - top).abs() <= body && b.x1 > x0 && b.x0 < x1 {
+                        x0 = x0.min(b.x0 - 0.5);
+                        x1 = x1.max(b.x1 + 0.5);
+                    }
+                }
+                loop {
+                    let mut grew = false;
+                    for b in &row {
+                        let aligned = (b.y0 - top).abs() <= body;
+                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - 2.0 * body;
+                        let right = b.x0 >= x1 - tol && b.x0 <= x1 + 2.0 * body;
+                        let (gx0, gx1) = if left {
+                            (b.x1, x0 + tol)
+                        } else {
+                            (x1 - tol, b.x0)
+                        };
+                        let ruled = vertical_rule_between(rules, gx0 - 1.0, gx1 + 1.0, b.y0, b.y1);
+                        if aligned && (left || right) && !ruled {
+                            x0 = x0.min(b.x0 - 0.5);
+                            x1 = x1.max(b.x1 + 0.5);
+                            grew = true;
+                        }
+                    }
+                    if !grew {
+                        break;
+                    }
+                }
+            }
+            let overlaps = |b: &BBox| b.x1.min(x1) - b.x0.max(x0) > 0.3 * b.width().min(x1 - x0);
+            let mut bottom = f32::INFINITY;
+            for &o in &heads {
+                let ob = blocks[o].bbox;
+                if o != h && ob.y0 > hb.y1 && overlaps(&ob) {
+                    bottom = bottom.min(ob.y0 - 0.5);
+                }
+            }
+            for r in rules {
+                if r.width() > r.height()
+                    && r.y0 > hb.y1 + body
+                    && r.x0 <= x0 + 2.0 * tol
+                    && r.x1 >= x1 - 2.0 * tol
+                {
+                    bottom = bottom.min(r.y0);
+                }
+            }
+            BBox {
+                x0,
+                y0: hb.y0 - 3.0 * body,
+                x1,
+                y1: bottom,
+            }
+        })
+        .collect();
+    // Owner of each block: the region holding its centre whose headline is
+    // nearest above it.
+    let mut owner: Vec<Option<usize>> = vec![None; blocks.len()];
+    for (i, b) in blocks.iter().enumerate() {
+        if let Some(k) = heads.iter().position(|&h| h == i) {
+            owner[i] = Some(k);
+            continue;
+        }
+        let (cx, cy) = ((b.bbox.x0 + b.bbox.x1) / 2.0, (b.bbox.y0 + b.bbox.y1) / 2.0);
+        owner[i] = regions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| cx >= r.x0 && cx <= r.x1 && cy >= r.y0 && cy <= r.y1)
+            .min_by(|(a, _), (c, _)| {
+                let da = (cy - blocks[heads[*a]].bbox.y0).abs();
+                let dc = (cy - blocks[heads[*c]].bbox.y0).abs();
+                da.total_cmp(&dc)
+            })
+            .map(|(k, _)| k);
+    }
+    let mut groups: Vec<Vec<GBlock>> = vec![Vec::new(); heads.len()];
+    let mut loose: Vec<GBlock> = Vec::new();
+    for (b, o) in blocks.into_iter().zip(owner) {
+        match o {
+            Some(k) => groups[k].push(b),
+            None => loose.push(b),
+        }
+    }
+    // Units for the page order: each article as one block spanning its parts.
+    let mut units: Vec<GBlock> = Vec::new();
+    let mut members: Vec<Vec<GBlock>> = Vec::new();
+    for (k, g) in groups.into_iter().enumerate() {
+        let Some(bbox) = BBox::union_all(g.iter().map(|b| &b.bbox)) else {
+            continue;
+        };
+        let head_y = regions[k].y0 + 3.0 * body;
+        let (top, rest): (Vec<GBlock>, Vec<GBlock>) = g
+            .into_iter()
+            .partition(|b| b.bbox.y0 <= head_y + 0.5 || b.size >= HEADLINE_RATIO * body);
+        let mut ordered_top = top;
+        ordered_top.sort_by(|a, b| {
+            a.bbox
+                .y0
+                .total_cmp(&b.bbox.y0)
+                .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+        });
+        // Headline-level lines first, then the rest of the article in
+        // column order.
+        let mut all = ordered_top;
+        let (heading_rest, body_rest): (Vec<GBlock>, Vec<GBlock>) =
+            rest.into_iter().partition(|b| {
+                b.lines.len() <= 2 && b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body
+            });
+        let mut heading_rest = heading_rest;
+        heading_rest.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
+        all.extend(heading_rest);
+        let inside: Vec<BBox> = images
+            .iter()
+            .filter(|i| {
+                i.x1.min(bbox.x1) > i.x0.max(bbox.x0) && i.y1.min(bbox.y1) > i.y0.max(bbox.y0)
+            })
+            .copied()
+            .collect();
+        all.extend(xy_order(body_rest, rules, &inside, body));
+        units.push(GBlock {
+            bbox,
+            lines: Vec::new(),
+            size: -1.0 - members.len() as f32,
+        });
+        members.push(all);
+    }
+    for b in loose {
+        units.push(b);
+    }
+    let mut out = Vec::new();
+    for u in xy_order_keep_empty(units, rules, images, body) {
+        if u.size < 0.0 && u.lines.is_empty() {
+            let k = (-u.size - 1.0) as usize;
+            out.append(&mut members[k]);
+        } else {
+            out.push(u);
+        }
+    }
+    out
+}
+
+fn xy_order_keep_empty(
+    blocks: Vec<GBlock>,
     rules: &[BBox],
     images: &[BBox],
     body: f32,
 ) -> Vec<GBlock> {
+    let mut blocks = blocks;
+    for img in images {
+        if img.width() > body && img.height() > body {
+            blocks.push(GBlock {
+                bbox: *img,
+                lines: Vec::new(),
+                size: 0.0,
+            });
+        }
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    xy_cut(blocks, rules, body, &mut out, 0);
+    // Drop the photos (size 0), keep article units (negative size).
+    out.retain(|b| !(b.lines.is_empty() && b.size == 0.0));
+    out
+}
+
+/// Recursive XY-cut; see the module doc. Images take part as empty blocks:
+/// they fill the space they occupy, so no cut runs through a photo.
+fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
     for img in images {
         if img.width() > body && img.height() > body {
             blocks.push(GBlock {

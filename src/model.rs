@@ -108,6 +108,8 @@ pub enum Role {
     SourceTag,
     /// Page furniture: page numbers, running heads, edition lines.
     Furniture,
+    /// A jump line: `转第3版`, `上接第1版`, `Continued on Page A8`.
+    Jump,
 }
 
 /// One printed line. For dumps `text` is the raw line (trailing whitespace
@@ -215,8 +217,30 @@ pub struct Article {
     pub body: Vec<BodyItem>,
     #[serde(default)]
     pub captions: Vec<Caption>,
+    /// Where the article continues on, or comes from, another page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jumps: Vec<Jump>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BBox>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JumpDirection {
+    /// `转第3版`, `Continued on Page A8`: the text goes on there.
+    To,
+    /// `上接第1版`, `Continued from Page A1`: the text comes from there.
+    From,
+}
+
+/// A jump line, kept out of the body as a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jump {
+    pub direction: JumpDirection,
+    /// The other page as printed (`8`, `A8`, `13`).
+    pub page: String,
+    /// The line as printed.
+    pub text: String,
 }
 
 /// A byline as printed plus the names it contains, by function.

@@ -102,3 +102,38 @@ fn articles_come_back_from_the_typeset_pages() {
     );
     assert!(report.body_cer <= 0.15, "body CER {:.3}", report.body_cer);
 }
+
+#[test]
+fn jump_lines_become_links_not_text() {
+    // Every jump line the generator printed (`*.jumps.json`) comes back as
+    // a link with its direction and page, and never as body text.
+    let mut expected = 0;
+    let mut found = 0;
+    for path in pdfs()
+        .iter()
+        .filter(|p| p.starts_with(root().join("fixtures")))
+    {
+        let sidecar = path.with_extension("jumps.json");
+        let jumps: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&sidecar).expect("jumps sidecar")).expect("JSON");
+        let doc = run(path);
+        for j in jumps["jumps"].as_array().expect("jumps") {
+            expected += 1;
+            let text = j["text"].as_str().expect("text");
+            let direction = if j["position"] == "end" { "to" } else { "from" };
+            let hit = doc.articles.iter().flat_map(|a| a.jumps.iter()).any(|x| {
+                x.text == text && serde_json::to_value(x.direction).expect("direction") == direction
+            });
+            found += usize::from(hit);
+            for a in &doc.articles {
+                assert!(
+                    a.body.iter().all(|b| !b.text.contains(text)),
+                    "{}: jump line left in the body: {text}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(expected >= 10, "the fixtures print {expected} jump lines");
+    assert_eq!(found, expected, "jump lines recorded as links");
+}

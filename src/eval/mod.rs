@@ -952,6 +952,7 @@ mod tests {
             source_tag: None,
             body: paragraphs.iter().map(|p| BodyItem::paragraph(*p)).collect(),
             captions: Vec::new(),
+            jumps: Vec::new(),
             bbox: None,
         }
     }

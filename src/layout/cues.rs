@@ -207,6 +207,35 @@ pub fn furniture_kind(line: &str) -> Option<crate::model::FurnitureKind> {
     }
 }
 
+re!(
+    JUMP,
+    r"^[（(]?\s*(?:(下?转|(?:上)?接)\s*第?\s*([A-Z]?[0-9０-９]{1,3})\s*版|(Continued|Cont\.)\s+(on|from)\s+(?:[Pp]age\s+)?([A-Z]?[0-9]{1,3}))\s*[）)]?\.?$"
+);
+
+/// A jump line: (direction, other page as printed).
+pub fn jump(line: &str) -> Option<(crate::model::JumpDirection, String)> {
+    use crate::model::JumpDirection;
+    let line = line.trim();
+    if line.chars().count() > 40 || !(line.contains('版') || line.contains("ont")) {
+        return None;
+    }
+    let c = JUMP.captures(line)?;
+    if let (Some(kind), Some(page)) = (c.get(1), c.get(2)) {
+        let dir = if kind.as_str().contains('转') {
+            JumpDirection::To
+        } else {
+            JumpDirection::From
+        };
+        return Some((dir, page.as_str().to_string()));
+    }
+    let dir = if c.get(4)?.as_str() == "on" {
+        JumpDirection::To
+    } else {
+        JumpDirection::From
+    };
+    Some((dir, c.get(5)?.as_str().to_string()))
+}
+
 /// A production line (责任编辑, 校对...), furniture wherever it stands.
 pub fn is_editor_line(line: &str) -> bool {
     EDITOR_LINE.is_match(line.trim())
@@ -518,6 +547,28 @@ mod tests {
         assert!(is_source_tag("(AP)"));
         assert!(!is_source_tag("(see page 3 for the full list of winners)"));
         assert!(furniture_kind("Editor: Dana Whitfield  Copy desk: Lee Ortiz").is_some());
+        use crate::model::JumpDirection;
+        assert_eq!(
+            jump("（转第13版）"),
+            Some((JumpDirection::To, "13".to_string()))
+        );
+        assert_eq!(
+            jump("上接第1版"),
+            Some((JumpDirection::From, "1".to_string()))
+        );
+        assert_eq!(
+            jump("下转第13版"),
+            Some((JumpDirection::To, "13".to_string()))
+        );
+        assert_eq!(
+            jump("Continued on Page A8"),
+            Some((JumpDirection::To, "A8".to_string()))
+        );
+        assert_eq!(
+            jump("Continued from Page A1"),
+            Some((JumpDirection::From, "A1".to_string()))
+        );
+        assert_eq!(jump("这个版本转第一次"), None);
         assert_eq!(credit_names("许廷合 摄"), Some(vec!["许廷合".to_string()]));
         assert_eq!(
             credit_names("Photo: Mary Lee"),

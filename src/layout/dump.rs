@@ -148,6 +148,8 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         };
         let role = if furniture.is_some() {
             Some(Role::Furniture)
+        } else if cues::jump(text).is_some() {
+            Some(Role::Jump)
         } else if cues::is_source_tag(text) {
             Some(Role::SourceTag)
         } else if cues::credit_names(text).is_some() {

@@ -720,6 +720,9 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     if cues::furniture_kind(text) == Some(crate::model::FurnitureKind::Other) {
         return Role::Furniture;
     }
+    if cues::jump(text).is_some() {
+        return Role::Jump;
+    }
     if cues::is_source_tag(text) {
         return Role::SourceTag;
     }

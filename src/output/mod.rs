@@ -89,6 +89,13 @@ fn write_text(w: &mut dyn Write, doc: &Document) -> io::Result<()> {
         if let Some(t) = &a.source_tag {
             writeln!(w, "{t}")?;
         }
+        for j in &a.jumps {
+            let arrow = match j.direction {
+                crate::model::JumpDirection::To => "continued on page",
+                crate::model::JumpDirection::From => "continued from page",
+            };
+            writeln!(w, "[{arrow} {}]", j.page)?;
+        }
         for c in &a.captions {
             match &c.credit {
                 Some(credit) => writeln!(w, "[{}] ({credit})", c.text)?,

@@ -32,7 +32,8 @@
 
 use crate::layout::cues;
 use crate::model::{
-    Article, ArticleKind, BBox, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind, Role,
+    Article, ArticleKind, BBox, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind,
+    Jump, JumpDirection, Role,
 };
 use crate::reflow::Segment;
 use crate::script::{self, ends_sentence};
@@ -83,6 +84,8 @@ struct Run {
     items: Vec<RunItem>,
     /// A byline printed right above the text, apart from any headline.
     bylines: Vec<Segment>,
+    /// Jump lines of this text (`转第3版`, `Continued from Page A1`).
+    jumps: Vec<Jump>,
     /// It opens an article: an opener, or it follows a closed article.
     opens: bool,
     /// Has an opener with a byline in it.
@@ -131,8 +134,36 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
             units.push(Unit::Run(r));
         }
     }
+    // A `from` jump printed before its text waits for the run it opens.
+    let mut pending_jumps: Vec<Jump> = Vec::new();
     for seg in segments {
+        if seg.role == Role::Body && !pending_jumps.is_empty() {
+            if let Some(r) = run.as_mut() {
+                r.jumps.append(&mut pending_jumps);
+            }
+        }
         match seg.role {
+            Role::Jump => {
+                let Some((direction, page)) = cues::jump(&seg.text) else {
+                    continue;
+                };
+                let jump = Jump {
+                    direction,
+                    page,
+                    text: seg.text.clone(),
+                };
+                let open_run = match run.as_mut() {
+                    Some(r) => Some(r),
+                    None => match units.last_mut() {
+                        Some(Unit::Run(r)) => Some(r),
+                        _ => None,
+                    },
+                };
+                match (direction, open_run) {
+                    (JumpDirection::To, Some(r)) => r.jumps.push(jump),
+                    _ => pending_jumps.push(jump),
+                }
+            }
             Role::Furniture => furniture.push(Furniture {
                 page,
                 kind: cues::furniture_kind(&seg.text).unwrap_or(FurnitureKind::Other),
@@ -145,6 +176,7 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 }
                 let r = run.get_or_insert_with(|| Run {
                     opens: last_closed,
+                    jumps: std::mem::take(&mut pending_jumps),
                     ..Run::default()
                 });
                 if r.items.is_empty() {
@@ -568,6 +600,7 @@ fn place_orphans(
             if let Some(d) = empty_section {
                 if let Some(r) = drafts[d].run.as_mut() {
                     r.items.extend(run.items);
+                    r.jumps.extend(run.jumps);
                     if run.source_tag.is_some() {
                         r.source_tag = run.source_tag;
                     }
@@ -643,6 +676,7 @@ fn append_run(r: &mut Run, more: Run) {
         }
     }
     r.items.extend(items);
+    r.jumps.extend(more.jumps);
     r.source_tag = more.source_tag.or(r.source_tag.take());
     r.credit = more.credit.or(r.credit.take());
 }
@@ -660,6 +694,7 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
         source_tag: None,
         body: Vec::new(),
         captions: d.captions,
+        jumps: Vec::new(),
         bbox: None,
     };
     if let Some(g) = &d.group {
@@ -669,6 +704,7 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
         for b in &run.bylines {
             merge_byline(&mut article.byline, cues::parse_byline(&b.raw));
         }
+        article.jumps = run.jumps.clone();
         let mut first = true;
         for item in run.items {
             match item {

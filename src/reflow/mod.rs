@@ -339,6 +339,10 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
 
 /// Does a paragraph end between body lines `a` and `b`? See the module doc.
 fn paragraph_breaks(a: &Flow, b: &Flow, indented: bool) -> bool {
+    // A source tag closes its article, so its paragraph too.
+    if crate::layout::cues::trailing_source_tag(a.text).is_some() {
+        return true;
+    }
     if !ends_sentence(a.text) {
         return false;
     }

@@ -785,7 +785,10 @@ fn fill_heading_fields(article: &mut Article, g: &Group) {
     // is clearly shorter than it (a wrapped headline's first line is the
     // full one; couplet halves are equal).
     let width = |s: &Segment| script::text_width(&s.text);
+    // (Geometry marks kickers by type size; this shape rule is for dumps.)
+    let from_dump = headings.iter().all(|h| h.bbox.is_none());
     if article.kicker.is_none()
+        && from_dump
         && headings.len() >= 2
         && (headings[1].gap_before || width(headings[0]) <= 0.7 * width(headings[1]))
     {

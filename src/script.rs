@@ -195,17 +195,7 @@ pub fn ends_sentence(s: &str) -> bool {
 
 /// Is the text predominantly CJK (more CJK letters than Latin letters)?
 pub fn is_mostly_cjk(s: &str) -> bool {
-    let (mut cjk, mut latin) = (0usize, 0usize);
-    for c in s.chars() {
-        if c.is_ascii() {
-            latin += usize::from(c.is_ascii_alphabetic());
-        } else if is_cjk_letter(c) {
-            cjk += 1;
-        } else if !is_cjk_punct(c) && c.is_alphabetic() {
-            latin += 1;
-        }
-    }
-    cjk > 0 && cjk * 2 >= latin
+    line_shape_counted(s).1
 }
 
 /// The character a space must sit next to for it to be a justification

@@ -552,7 +552,7 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         units.push(b);
     }
     let mut out = Vec::new();
-    for u in xy_order_keep_empty(units, rules, images, body) {
+    for u in xy_order(units, rules, images, body) {
         if u.size < 0.0 && u.lines.is_empty() {
             let k = (-u.size - 1.0) as usize;
             out.append(&mut members[k]);
@@ -560,29 +560,6 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
             out.push(u);
         }
     }
-    out
-}
-
-fn xy_order_keep_empty(
-    blocks: Vec<GBlock>,
-    rules: &[BBox],
-    images: &[BBox],
-    body: f32,
-) -> Vec<GBlock> {
-    let mut blocks = blocks;
-    for img in images {
-        if img.width() > body && img.height() > body {
-            blocks.push(GBlock {
-                bbox: *img,
-                lines: Vec::new(),
-                size: 0.0,
-            });
-        }
-    }
-    let mut out = Vec::with_capacity(blocks.len());
-    xy_cut(blocks, rules, body, &mut out, 0);
-    // Drop the photos (size 0), keep article units (negative size).
-    out.retain(|b| !(b.lines.is_empty() && b.size == 0.0));
     out
 }
 
@@ -600,7 +577,8 @@ fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32)
     }
     let mut out = Vec::with_capacity(blocks.len());
     xy_cut(blocks, rules, body, &mut out, 0);
-    out.retain(|b| !b.lines.is_empty());
+    // Drop the photos; keep text blocks and article units (negative size).
+    out.retain(|b| !b.lines.is_empty() || b.size < 0.0);
     out
 }
 

@@ -153,6 +153,10 @@ pub struct Block {
     /// Width of a full line of the block's column: ems for dumps (see
     /// `script::text_width`), points for geometry. Set by layout.
     pub measure: Option<f32>,
+    /// Layout saw an article boundary before this block (geometry: a new
+    /// headline's region, or an item no headline owns). Text never runs on
+    /// across it.
+    pub starts_unit: bool,
 }
 
 /// One page in reading order.

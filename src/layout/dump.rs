@@ -105,6 +105,7 @@ pub fn assign_roles(page: &mut Page) {
                 lines: Vec::new(),
                 bbox: None,
                 measure: measures.get(it.block).copied().flatten(),
+                starts_unit: false,
             });
             last_block = it.block;
         }

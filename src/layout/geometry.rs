@@ -56,6 +56,10 @@ struct GBlock {
     bbox: BBox,
     lines: Vec<GLine>,
     size: f32,
+    /// First block of an article unit in reading order.
+    unit_start: bool,
+    /// Owned by no headline.
+    loose: bool,
 }
 
 /// Heading lines are this much larger than the body text.
@@ -87,6 +91,8 @@ pub fn layout_page(page: &GeoPage) -> Page {
                     ..l
                 })
                 .collect(),
+            unit_start: false,
+            loose: false,
         });
     }
     let mut out = Page {
@@ -106,7 +112,23 @@ pub fn layout_page(page: &GeoPage) -> Page {
             lines: Vec::new(),
             bbox: Some(b.bbox),
             measure: Some(measure),
+            starts_unit: b.unit_start,
         };
+        // A block no headline owns is an item of its own only when it
+        // shows it (an opener, a credit, a source tag, a caption); else it
+        // may be an article's column the regions missed.
+        let self_contained = b
+            .lines
+            .first()
+            .is_some_and(|l| cues::opener(&l.text).is_some())
+            || b.lines.iter().any(|l| {
+                cues::credit_names(&l.text).is_some()
+                    || cues::trailing_source_tag(&l.text).is_some()
+                    || cues::is_source_tag(&l.text)
+            });
+        if b.loose && !self_contained {
+            block.starts_unit = false;
+        }
         for mut l in b.lines {
             // Vertical text was marked with a leading NUL above.
             let role = if let Some(t) = l.text.strip_prefix('\u{0}') {
@@ -379,6 +401,8 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                 bbox: line.bbox,
                 size: line.size,
                 lines: vec![line],
+                unit_start: false,
+                loose: false,
             }),
         }
     }
@@ -545,6 +569,8 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
             bbox,
             lines: Vec::new(),
             size: -1.0 - members.len() as f32,
+            unit_start: false,
+            loose: false,
         });
         members.push(all);
     }
@@ -555,9 +581,16 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
     for u in xy_order(units, rules, images, body) {
         if u.size < 0.0 && u.lines.is_empty() {
             let k = (-u.size - 1.0) as usize;
+            if let Some(first) = members[k].first_mut() {
+                first.unit_start = true;
+            }
             out.append(&mut members[k]);
         } else {
-            out.push(u);
+            out.push(GBlock {
+                unit_start: true,
+                loose: true,
+                ..u
+            });
         }
     }
     out
@@ -572,6 +605,8 @@ fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32)
                 bbox: *img,
                 lines: Vec::new(),
                 size: 0.0,
+                unit_start: false,
+                loose: false,
             });
         }
     }

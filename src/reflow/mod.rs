@@ -49,6 +49,8 @@ pub struct Segment {
     pub bbox: Option<BBox>,
     /// Measure of the block it came from (ems for dumps).
     pub measure: Option<f32>,
+    /// Layout put an article boundary before it (see `Block::starts_unit`).
+    pub starts_unit: bool,
 }
 
 /// Hyphenation evidence gathered from a whole document.
@@ -234,6 +236,8 @@ fn append_line(par: &mut String, line: &str, vocab: &Vocabulary) {
 
 struct Flow<'a> {
     text: &'a str,
+    /// First line of a block that starts an article unit.
+    unit_start: bool,
     bbox: Option<BBox>,
     role: Role,
     block: usize,
@@ -247,7 +251,7 @@ struct Flow<'a> {
 pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
     let mut flow: Vec<Flow> = Vec::new();
     for (b, block) in page.blocks.iter().enumerate() {
-        for line in &block.lines {
+        for (n, line) in block.lines.iter().enumerate() {
             // Layout measured the line; the script decision only needs the
             // characters at the seams (CJK rules apply next to CJK text).
             let width = line
@@ -257,6 +261,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 || line.text.chars().next().is_some_and(script::is_cjk);
             flow.push(Flow {
                 text: &line.text,
+                unit_start: block.starts_unit && n == 0,
                 bbox: line.bbox,
                 role: line.role,
                 block: b,
@@ -296,6 +301,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                     gap_before: s == 0 || flow[s - 1].block != f.block,
                     bbox,
                     measure: f.measure,
+                    starts_unit: f.unit_start,
                 });
             }
         };
@@ -318,13 +324,14 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 gap_before: i == 0 || flow[i - 1].block != f.block,
                 bbox: f.bbox,
                 measure: f.measure,
+                starts_unit: f.unit_start,
             });
             continue;
         }
         if par_start.is_some()
             && i > 0
-            && flow[i - 1].role == Role::Body
-            && paragraph_breaks(&flow[i - 1], f, indented)
+            && (f.unit_start
+                || (flow[i - 1].role == Role::Body && paragraph_breaks(&flow[i - 1], f, indented)))
         {
             flush(&mut par, &mut par_start, &mut out, i);
         }

@@ -171,8 +171,14 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
             }),
             Role::Body => {
                 let opener = cues::opener(&seg.raw);
-                if opener.is_some() && run.as_ref().is_some_and(|r| !r.items.is_empty()) {
+                if (opener.is_some() || seg.starts_unit)
+                    && run.as_ref().is_some_and(|r| !r.items.is_empty())
+                {
                     close(&mut run, &mut units, &mut last_closed);
+                }
+                // Layout saw a new article here: the text before is complete.
+                if seg.starts_unit {
+                    last_closed = true;
                 }
                 let r = run.get_or_insert_with(|| Run {
                     opens: last_closed,

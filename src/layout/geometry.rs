@@ -76,6 +76,27 @@ const MARGIN_SHARE: f32 = 0.07;
 pub fn layout_page(page: &GeoPage) -> Page {
     let body = body_size(page.glyphs);
     let (lines, side_lines) = build_lines(page, body);
+    // Underlines (links, emphasis) are not separators: a horizontal rule in
+    // the lower part of a line's box, under its text, goes.
+    let rules: Vec<BBox> = page
+        .rules
+        .iter()
+        .filter(|r| {
+            !(r.width() > r.height()
+                && lines.iter().any(|l| {
+                    let overlap = r.x1.min(l.bbox.x1) - r.x0.max(l.bbox.x0);
+                    r.y0 >= l.bbox.y0 + 0.5 * l.bbox.height()
+                        && r.y1 <= l.bbox.y1 + 2.0
+                        && overlap >= 0.9 * r.width()
+                }))
+        })
+        .copied()
+        .collect();
+    let page_rules = GeoPage {
+        rules: &rules,
+        ..*page
+    };
+    let page = &page_rules;
     let blocks = build_blocks(lines, page.rules);
     let mut ordered = reading_order(blocks, page.rules, page.images, body);
     if !side_lines.is_empty() {

@@ -137,3 +137,39 @@ fn jump_lines_become_links_not_text() {
     assert!(expected >= 10, "the fixtures print {expected} jump lines");
     assert_eq!(found, expected, "jump lines recorded as links");
 }
+
+#[test]
+fn federal_register_running_heads_and_page_numbers_are_furniture() {
+    let path = root().join("../shared/corpus/en/federal-register-2020-17221.pdf");
+    let doc = run(&path);
+    let page_numbers: Vec<u32> = doc
+        .furniture
+        .iter()
+        .filter(|f| f.kind == newsclip::model::FurnitureKind::PageNumber)
+        .map(|f| f.page)
+        .collect();
+    assert_eq!(
+        page_numbers,
+        (1..=15).collect::<Vec<u32>>(),
+        "one page number per page"
+    );
+    let running_heads = doc
+        .furniture
+        .iter()
+        .filter(|f| f.kind == newsclip::model::FurnitureKind::RunningHead)
+        .count();
+    assert!(
+        running_heads >= 14,
+        "running heads of pages 2-15 as furniture: {running_heads}"
+    );
+    // Pages 2-15 carry `Federal Register/Vol. 85, No. 152/...` at the top:
+    // none of them may end up in an article.
+    let in_body = doc
+        .articles
+        .iter()
+        .filter(|a| a.page >= 2)
+        .flat_map(|a| a.body.iter())
+        .filter(|b| b.text.contains("Federal Register/Vol. 85"))
+        .count();
+    assert_eq!(in_body, 0);
+}

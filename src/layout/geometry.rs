@@ -122,6 +122,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         height: Some(page.height),
         blocks: Vec::new(),
     };
+    let mut prev_loose_open = false;
     for b in ordered {
         let measure = b
             .lines
@@ -135,21 +136,23 @@ pub fn layout_page(page: &GeoPage) -> Page {
             measure: Some(measure),
             starts_unit: b.unit_start,
         };
-        // A block no headline owns is an item of its own only when it
-        // shows it (an opener, a credit, a source tag, a caption); else it
-        // may be an article's column the regions missed.
-        let self_contained = b
+        // A block no headline owns starts an item of its own where one
+        // can start: with an opener, right after an article, or after an
+        // item that closed (source tag, credit). Otherwise it goes on from
+        // the block before (a brief or photo text over two columns).
+        let opener = b
             .lines
             .first()
-            .is_some_and(|l| cues::opener(&l.text).is_some())
-            || b.lines.iter().any(|l| {
-                cues::credit_names(&l.text).is_some()
-                    || cues::trailing_source_tag(&l.text).is_some()
-                    || cues::is_source_tag(&l.text)
-            });
-        if b.loose && !self_contained {
+            .is_some_and(|l| cues::opener(&l.text).is_some());
+        if b.loose && !opener && prev_loose_open {
             block.starts_unit = false;
         }
+        let closes = b.lines.iter().any(|l| {
+            cues::credit_names(&l.text).is_some()
+                || cues::trailing_source_tag(&l.text).is_some()
+                || cues::is_source_tag(&l.text)
+        });
+        prev_loose_open = b.loose && !closes;
         for mut l in b.lines {
             // Vertical text was marked with a leading NUL above.
             let role = if let Some(t) = l.text.strip_prefix('\u{0}') {
@@ -747,6 +750,10 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     let ratio = l.size / body;
     let in_margin =
         l.bbox.y1 <= page.height * MARGIN_SHARE || l.bbox.y0 >= page.height * (1.0 - MARGIN_SHARE);
+    // A photo credit may sit at the page's foot: it is still a credit.
+    if ratio <= 1.05 && cues::credit_names(text).is_some() {
+        return Role::Credit;
+    }
     // Margins hold running heads and page numbers, set at about body size.
     if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.6) {
         return Role::Furniture;

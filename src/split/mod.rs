@@ -487,6 +487,31 @@ fn assemble(page: u32, units: Vec<Unit>) -> Vec<Article> {
         .filter(|u| !matches!(u, Unit::Caption(_)))
         .collect();
     let sides = choose_sides(&seq);
+    if std::env::var_os("NEWSCLIP_DEBUG_SPLIT").is_some() {
+        for (u, side) in seq.iter().zip(&sides) {
+            match u {
+                Unit::Group(g) => eprintln!(
+                    "G {:?} {:?}",
+                    side,
+                    g.segments
+                        .iter()
+                        .map(|s| s.text.chars().take(8).collect::<String>())
+                        .collect::<Vec<_>>()
+                ),
+                Unit::Run(r) => eprintln!(
+                    "R opens={} tag={:?} items={} first={:?}",
+                    r.opens,
+                    r.source_tag,
+                    r.items.len(),
+                    r.items.first().map(|i| match i {
+                        RunItem::Para(p) => p.text.chars().take(10).collect::<String>(),
+                        RunItem::Sub(t) => t.clone(),
+                    })
+                ),
+                Unit::Caption(_) => {}
+            }
+        }
+    }
     // Map each run (by position in seq) to the group that took it.
     let mut run_group: Vec<Option<usize>> = vec![None; seq.len()];
     for (i, side) in sides.iter().enumerate() {

@@ -439,7 +439,12 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
 /// XY-cut as units; inside an article, the heading blocks come first, then
 /// the rest by XY-cut (its columns left to right).
 fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
-    let is_headline = |b: &GBlock| b.size >= HEADLINE_RATIO * body && !b.lines.is_empty();
+    // A subtitle (`——…`) is set large too, but belongs to the headline
+    // above it.
+    let is_headline = |b: &GBlock| {
+        b.size >= HEADLINE_RATIO * body
+            && b.lines.first().is_some_and(|l| !cues::is_subtitle(&l.text))
+    };
     let heads: Vec<usize> = (0..blocks.len())
         .filter(|&i| is_headline(&blocks[i]))
         .collect();

@@ -445,9 +445,27 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         b.size >= HEADLINE_RATIO * body
             && b.lines.first().is_some_and(|l| !cues::is_subtitle(&l.text))
     };
-    let heads: Vec<usize> = (0..blocks.len())
+    let mut heads: Vec<usize> = (0..blocks.len())
         .filter(|&i| is_headline(&blocks[i]))
         .collect();
+    // A smaller headline-size block right above a larger headline is its
+    // kicker: part of that headline's region, not one of its own.
+    let kickers: Vec<usize> = heads
+        .iter()
+        .copied()
+        .filter(|&k| {
+            let kb = blocks[k].bbox;
+            heads.iter().any(|&h| {
+                let hb = blocks[h].bbox;
+                h != k
+                    && blocks[h].size > 1.2 * blocks[k].size
+                    && hb.y0 >= kb.y1 - 1.0
+                    && hb.y0 - kb.y1 <= 2.0 * body
+                    && kb.x1.min(hb.x1) > kb.x0.max(hb.x0)
+            })
+        })
+        .collect();
+    heads.retain(|h| !kickers.contains(h));
     if heads.is_empty() {
         return xy_order(blocks, rules, images, body);
     }

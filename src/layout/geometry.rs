@@ -646,7 +646,21 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
 /// Recursive XY-cut; see the module doc. Images take part as empty blocks:
 /// they fill the space they occupy, so no cut runs through a photo.
 fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
-    for img in images {
+    // An image placement that overlaps text is larger than what shows (its
+    // clipping path is not read): it would hide the gutters, so it stays out.
+    let overlaps_text = |img: &BBox| {
+        blocks.iter().any(|b| {
+            !b.lines.is_empty()
+                && b.bbox.x1.min(img.x1) > b.bbox.x0.max(img.x0) + 1.0
+                && b.bbox.y1.min(img.y1) > b.bbox.y0.max(img.y0) + 1.0
+        })
+    };
+    let shown: Vec<BBox> = images
+        .iter()
+        .filter(|i| !overlaps_text(i))
+        .copied()
+        .collect();
+    for img in &shown {
         if img.width() > body && img.height() > body {
             blocks.push(GBlock {
                 bbox: *img,

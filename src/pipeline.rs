@@ -141,6 +141,8 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
             continue;
         }
         let invisible = page.invisible_share() > 0.5;
+        let mut page = page;
+        let all = std::mem::take(&mut page.glyphs);
         let glyphs: Vec<crate::model::Glyph> = if invisible {
             let mut w = Warning::new(
                 "invisible-text-layer",
@@ -148,13 +150,9 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
             );
             w.page = Some(number);
             doc.warnings.push(w);
-            page.glyphs.clone()
+            all
         } else {
-            page.glyphs
-                .iter()
-                .filter(|g| !g.invisible)
-                .cloned()
-                .collect()
+            all.into_iter().filter(|g| !g.invisible).collect()
         };
         let laid = lay_out_pdf_page(&page, &glyphs);
         let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
@@ -202,12 +200,10 @@ pub fn pdf_layout(bytes: &[u8]) -> Result<Vec<Page>> {
     let pdf = PdfDocument::open(bytes)?;
     let mut pages = Vec::new();
     for number in 1..=pdf.page_count() as u32 {
-        if let Ok(page) = pdf.page(number) {
-            let visible: Vec<crate::model::Glyph> = page
-                .glyphs
-                .iter()
+        if let Ok(mut page) = pdf.page(number) {
+            let visible: Vec<crate::model::Glyph> = std::mem::take(&mut page.glyphs)
+                .into_iter()
                 .filter(|g| !g.invisible)
-                .cloned()
                 .collect();
             pages.push(lay_out_pdf_page(&page, &visible));
         }

@@ -60,6 +60,9 @@ struct GBlock {
     unit_start: bool,
     /// Owned by no headline.
     loose: bool,
+    /// Stands for the article with this index while articles are ordered
+    /// as units (no lines of its own).
+    unit: Option<usize>,
 }
 
 /// Heading lines are this much larger than the body text.
@@ -114,6 +117,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 .collect(),
             unit_start: false,
             loose: false,
+            unit: None,
         });
     }
     let mut out = Page {
@@ -427,6 +431,7 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                 lines: vec![line],
                 unit_start: false,
                 loose: false,
+                unit: None,
             }),
         }
     }
@@ -615,9 +620,10 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         units.push(GBlock {
             bbox,
             lines: Vec::new(),
-            size: -1.0 - members.len() as f32,
+            size: 0.0,
             unit_start: false,
             loose: false,
+            unit: Some(members.len()),
         });
         members.push(all);
     }
@@ -626,8 +632,7 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
     }
     let mut out = Vec::new();
     for u in xy_order(units, rules, images, body) {
-        if u.size < 0.0 && u.lines.is_empty() {
-            let k = (-u.size - 1.0) as usize;
+        if let Some(k) = u.unit {
             if let Some(first) = members[k].first_mut() {
                 first.unit_start = true;
             }
@@ -668,13 +673,14 @@ fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32)
                 size: 0.0,
                 unit_start: false,
                 loose: false,
+                unit: None,
             });
         }
     }
     let mut out = Vec::with_capacity(blocks.len());
-    xy_cut(blocks, rules, body, &mut out, 0);
-    // Drop the photos; keep text blocks and article units (negative size).
-    out.retain(|b| !b.lines.is_empty() || b.size < 0.0);
+    xy_cut(blocks, rules, &mut out, 0);
+    // Drop the photos; keep text blocks and article units.
+    out.retain(|b| !b.lines.is_empty() || b.unit.is_some());
     out
 }
 
@@ -688,7 +694,7 @@ fn sort_top_left(blocks: &mut [GBlock]) {
     });
 }
 
-fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlock>, depth: usize) {
+fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], out: &mut Vec<GBlock>, depth: usize) {
     if blocks.len() <= 1 || depth > 64 {
         sort_top_left(&mut blocks);
         out.extend(blocks);
@@ -707,7 +713,6 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
         (None, Some(v)) => Some((false, v.0)),
         (None, None) => None,
     };
-    let _ = body;
     match choice {
         None => {
             sort_top_left(&mut blocks);
@@ -728,8 +733,8 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], body: f32, out: &mut Vec<GBlo
                 out.extend(all);
                 return;
             }
-            xy_cut(first, rules, body, out, depth + 1);
-            xy_cut(second, rules, body, out, depth + 1);
+            xy_cut(first, rules, out, depth + 1);
+            xy_cut(second, rules, out, depth + 1);
         }
     }
 }

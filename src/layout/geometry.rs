@@ -127,6 +127,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         blocks: Vec::new(),
     };
     let mut prev_loose_open = false;
+    let mut prev_bbox: Option<BBox> = None;
     for b in ordered {
         let measure = b
             .lines
@@ -148,9 +149,30 @@ pub fn layout_page(page: &GeoPage) -> Page {
             .lines
             .first()
             .is_some_and(|l| cues::opener(&l.text).is_some());
-        if b.loose && !opener && prev_loose_open {
+        // A rule or a photo between the two blocks separates items
+        // whatever their wording.
+        let ruled_off = prev_bbox.is_some_and(|p: BBox| {
+            page.rules
+                .iter()
+                .filter(|r| r.width() > r.height())
+                .chain(page.images.iter())
+                .any(|r| {
+                    r.y0 >= p.y1 - 1.0
+                        && r.y1 <= b.bbox.y0 + 1.0
+                        && r.x1.min(b.bbox.x1) - r.x0.max(b.bbox.x0) >= 0.6 * b.bbox.width()
+                })
+        });
+        // Text right under a photo is its caption or photo news: an item
+        // of its own, not the next column of the item before.
+        let under_photo = page.images.iter().any(|img| {
+            b.bbox.y0 >= img.y1 - 2.0
+                && b.bbox.y0 - img.y1 <= 2.0 * body
+                && b.bbox.x1.min(img.x1) - b.bbox.x0.max(img.x0) >= 0.5 * b.bbox.width()
+        });
+        if b.loose && !opener && prev_loose_open && !ruled_off && !under_photo {
             block.starts_unit = false;
         }
+        prev_bbox = Some(b.bbox);
         let closes = b.lines.iter().any(|l| {
             cues::credit_names(&l.text).is_some()
                 || cues::trailing_source_tag(&l.text).is_some()
@@ -484,10 +506,16 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
             // region over the first row of text blocks under it, column by
             // column, while they are top-aligned, a gutter apart and not
             // cut off by a vertical rule.
+            // Only text columns count: a byline or kicker centred under
+            // the headline starts higher than the columns and would hide
+            // their common top.
             let row: Vec<BBox> = blocks
                 .iter()
                 .filter(|b| {
-                    !is_headline(b) && b.bbox.y0 >= hb.y1 - 2.0 && b.bbox.y0 <= hb.y1 + 4.0 * body
+                    !is_headline(b)
+                        && is_column_text(b, body)
+                        && b.bbox.y0 >= hb.y1 - 2.0
+                        && b.bbox.y0 <= hb.y1 + 6.0 * body
                 })
                 .map(|b| b.bbox)
                 .collect();
@@ -602,11 +630,35 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         // Headline-level lines first, then the rest of the article in
         // column order.
         let mut all = ordered_top;
-        let (heading_rest, body_rest): (Vec<GBlock>, Vec<GBlock>) =
-            rest.into_iter().partition(|b| {
-                b.lines.len() <= 2 && b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body
-            });
-        let mut heading_rest = heading_rest;
+        // Short blocks above every text column they overlap (subtitle,
+        // byline, dateline line) come before the columns, top down; XY-cut
+        // would put a byline centred over a gutter after the first column.
+        let columns_top = |b: &GBlock, rest: &[GBlock]| {
+            rest.iter()
+                .filter(|c| {
+                    is_column_text(c, body)
+                        && c.bbox.x1.min(b.bbox.x1) > c.bbox.x0.max(b.bbox.x0)
+                        && c.bbox.y0 > b.bbox.y0
+                })
+                .map(|c| c.bbox.y0)
+                .fold(f32::INFINITY, f32::min)
+        };
+        let heading_like: Vec<bool> = rest
+            .iter()
+            .map(|b| {
+                let high = b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body;
+                let above = !is_column_text(b, body) && b.bbox.y1 <= columns_top(b, &rest) + 0.5;
+                b.lines.len() <= 2 && (high || above)
+            })
+            .collect();
+        let (mut heading_rest, mut body_rest) = (Vec::new(), Vec::new());
+        for (b, h) in rest.into_iter().zip(heading_like) {
+            if h {
+                heading_rest.push(b);
+            } else {
+                body_rest.push(b);
+            }
+        }
         heading_rest.sort_by(|a, b| a.bbox.y0.total_cmp(&b.bbox.y0));
         all.extend(heading_rest);
         let inside: Vec<BBox> = images
@@ -646,6 +698,11 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         }
     }
     out
+}
+
+/// A block of running text: body-size type over several lines.
+fn is_column_text(b: &GBlock, body: f32) -> bool {
+    b.lines.len() >= 3 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
 }
 
 /// Recursive XY-cut; see the module doc. Images take part as empty blocks:

@@ -71,6 +71,9 @@ const HEADLINE_RATIO: f32 = 1.25;
 const DISPLAY_RATIO: f32 = 1.08;
 /// Captions, bylines, credits: smaller than body text.
 const SMALL_RATIO: f32 = 0.93;
+/// A kicker's middle lies at most this many body sizes above its
+/// headline's top.
+const KICKER_REACH: f32 = 1.8;
 /// Running heads and page numbers sit in this share of the page's height
 /// at its top and bottom.
 const MARGIN_SHARE: f32 = 0.07;
@@ -518,6 +521,17 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
                         && b.bbox.y0 <= hb.y1 + 6.0 * body
                 })
                 .map(|b| b.bbox)
+                // Columns another headline stands over (one whose foot is
+                // lower than this headline's top) are that headline's.
+                .filter(|b| {
+                    !heads.iter().any(|&o| {
+                        let ob = blocks[o].bbox;
+                        o != h
+                            && ob.y1 > hb.y0
+                            && ob.y1 <= b.y0 + 1.0
+                            && ob.x1.min(b.x1) - ob.x0.max(b.x0) > 0.3 * b.width()
+                    })
+                })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
             let top = row
@@ -575,7 +589,8 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
             }
             BBox {
                 x0,
-                y0: hb.y0 - 3.0 * body,
+                // Above the headline only its kicker, set close to it.
+                y0: hb.y0 - KICKER_REACH * body,
                 x1,
                 y1: bottom,
             }
@@ -601,6 +616,16 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
             })
             .map(|(k, _)| k);
     }
+    if std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some() {
+        for (k, &h) in heads.iter().enumerate() {
+            let first: String = blocks[h].lines[0].text.chars().take(12).collect();
+            eprintln!("head {k} {first} region {:?}", regions[k]);
+        }
+        for (i, b) in blocks.iter().enumerate() {
+            let first: String = b.lines[0].text.chars().take(12).collect();
+            eprintln!("  block {i} {first} {:?} owner {:?}", b.bbox, owner[i]);
+        }
+    }
     let mut groups: Vec<Vec<GBlock>> = vec![Vec::new(); heads.len()];
     let mut loose: Vec<GBlock> = Vec::new();
     for (b, o) in blocks.into_iter().zip(owner) {
@@ -616,7 +641,7 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
         let Some(bbox) = BBox::union_all(g.iter().map(|b| &b.bbox)) else {
             continue;
         };
-        let head_y = regions[k].y0 + 3.0 * body;
+        let head_y = regions[k].y0 + KICKER_REACH * body;
         let (top, rest): (Vec<GBlock>, Vec<GBlock>) = g
             .into_iter()
             .partition(|b| b.bbox.y0 <= head_y + 0.5 || b.size >= HEADLINE_RATIO * body);
@@ -724,8 +749,16 @@ fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32)
         .collect();
     for img in &shown {
         if img.width() > body && img.height() > body {
+            // A photo's placement often runs a little past its column
+            // (frame, bleed): inset it so it does not hide a narrow gutter.
+            let inset = 0.3 * body;
             blocks.push(GBlock {
-                bbox: *img,
+                bbox: BBox {
+                    x0: img.x0 + inset,
+                    y0: img.y0 + inset,
+                    x1: img.x1 - inset,
+                    y1: img.y1 - inset,
+                },
                 lines: Vec::new(),
                 size: 0.0,
                 unit_start: false,
@@ -759,6 +792,19 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], out: &mut Vec<GBlock>, depth:
     }
     let h = best_gap(&blocks, rules, true);
     let v = best_gap(&blocks, rules, false);
+    if std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some() {
+        let names: Vec<String> = blocks
+            .iter()
+            .map(|b| match b.lines.first() {
+                Some(l) => l.text.chars().take(6).collect(),
+                None => format!(
+                    "[{:.0},{:.0},{:.0},{:.0}]",
+                    b.bbox.x0, b.bbox.y0, b.bbox.x1, b.bbox.y1
+                ),
+            })
+            .collect();
+        eprintln!("xy {depth} h={h:?} v={v:?} {names:?}");
+    }
     // Prefer the wider whitespace; a cut along a rule counts as wide.
     let choice = match (h, v) {
         (Some(h), Some(v)) => Some(if h.1 >= v.1 {
@@ -869,7 +915,13 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     if ratio <= 1.05 && cues::credit_names(text).is_some() {
         return Role::Credit;
     }
-    if ratio <= 1.05 && cues::is_byline(text) {
+    // A line running to the right edge of a paragraph block, with more
+    // lines under it, is prose even when it reads like a byline (an
+    // indented `记者在多地超市和` wraps to `农贸市场看到`).
+    let in_prose = l.bbox.x1 >= block.x1 - 0.5 * l.size
+        && l.bbox.y1 < block.y1 - 0.5 * l.bbox.height()
+        && block.height() > 2.5 * l.bbox.height();
+    if ratio <= 1.05 && !in_prose && cues::is_byline(text) {
         return Role::Byline;
     }
     if cues::is_subtitle(text) && ratio >= SMALL_RATIO {
@@ -910,6 +962,26 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
     for k in 0..pos.len().saturating_sub(1) {
         let (a, b) = (pos[k], pos[k + 1]);
         let (la, lb) = (&page.blocks[a.0].lines[a.1], &page.blocks[b.0].lines[b.1]);
+        // A kicker over a headline at the top of the page lies in the
+        // running-head band but hugs its headline, unlike a running head.
+        let hugs = match (la.bbox, lb.bbox) {
+            (Some(ka), Some(hb)) => {
+                hb.y0 - ka.y1 >= -1.0
+                    && hb.y0 - ka.y1 <= 1.0 * body
+                    && ka.x0 >= hb.x0 - body
+                    && ka.x1 <= hb.x1 + body
+            }
+            _ => false,
+        };
+        if la.role == Role::Furniture
+            && hugs
+            && lb.role == Role::Heading
+            && cues::furniture_kind(&la.text).is_none()
+            && la.font_size.unwrap_or(0.0) < lb.font_size.unwrap_or(0.0)
+        {
+            page.blocks[a.0].lines[a.1].role = Role::Kicker;
+            continue;
+        }
         if matches!(la.role, Role::Heading | Role::Subheading)
             && lb.role == Role::Heading
             && la.font_size.unwrap_or(0.0) < 0.85 * lb.font_size.unwrap_or(0.0)

@@ -123,6 +123,10 @@ struct GState {
     leading: f64,
     rise: f64,
     render_mode: u8,
+    /// Bounds of the clipping path (page space); `None` is the whole page.
+    /// Only its bounding box is kept: enough to cut an image placed with
+    /// `cover` fit down to what shows.
+    clip: Option<BBox>,
 }
 
 /// A font with its page-local index (for per-font warnings).
@@ -270,6 +274,7 @@ impl<'d> Interp<'d> {
                 leading: 0.0,
                 rise: 0.0,
                 render_mode: 0,
+                clip: None,
             },
             stack: Vec::new(),
             dropped_q: 0,
@@ -533,7 +538,26 @@ impl<'d> Interp<'d> {
                 b"B" | b"B*" => self.paint(true, true, false),
                 b"b" | b"b*" => self.paint(true, true, true),
                 b"n" => self.clear_path(),
-                b"W" | b"W*" => {}
+                b"W" | b"W*" => {
+                    // The path is complete when W comes; the painting
+                    // operator after it (usually n) only ends it.
+                    let pts: Vec<(f64, f64)> = self
+                        .path
+                        .iter()
+                        .flat_map(|sp| sp.pts.iter().copied())
+                        .collect();
+                    if let Some(b) = bounds(&pts) {
+                        self.gs.clip = Some(match self.gs.clip {
+                            Some(c) => BBox {
+                                x0: c.x0.max(b.x0),
+                                y0: c.y0.max(b.y0),
+                                x1: c.x1.min(b.x1),
+                                y1: c.y1.min(b.y1),
+                            },
+                            None => b,
+                        });
+                    }
+                }
                 b"gs" => {
                     if let Some(n) = ops.last().and_then(Obj::name) {
                         self.ext_gstate(n, resources);
@@ -1041,7 +1065,18 @@ impl<'d> Interp<'d> {
             m.apply(0.0, 1.0),
             m.apply(1.0, 1.0),
         ];
-        let Some(b) = bounds(&pts) else { return };
+        let Some(mut b) = bounds(&pts) else { return };
+        if let Some(c) = self.gs.clip {
+            b = BBox {
+                x0: b.x0.max(c.x0),
+                y0: b.y0.max(c.y0),
+                x1: b.x1.min(c.x1),
+                y1: b.y1.min(c.y1),
+            };
+            if b.x0 >= b.x1 || b.y0 >= b.y1 {
+                return;
+            }
+        }
         if !self.on_page(&b) {
             return;
         }

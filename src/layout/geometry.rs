@@ -104,7 +104,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
     };
     let page = &page_rules;
     let blocks = build_blocks(lines, page.rules);
-    let mut ordered = reading_order(blocks, page.rules, page.images, body);
+    let mut ordered = reading_order(blocks, page.rules, page.images, body, page.height);
     if !side_lines.is_empty() {
         let bbox =
             BBox::union_all(side_lines.iter().map(|l| &l.bbox)).unwrap_or(side_lines[0].bbox);
@@ -468,12 +468,20 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
 /// kicker just above it). Articles (and blocks owned by none) are ordered by
 /// XY-cut as units; inside an article, the heading blocks come first, then
 /// the rest by XY-cut (its columns left to right).
-fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
+fn reading_order(
+    blocks: Vec<GBlock>,
+    rules: &[BBox],
+    images: &[BBox],
+    body: f32,
+    page_height: f32,
+) -> Vec<GBlock> {
     // A subtitle (`——…`) is set large too, but belongs to the headline
     // above it.
     let is_headline = |b: &GBlock| {
         b.size >= HEADLINE_RATIO * body
-            && b.lines.first().is_some_and(|l| !cues::is_subtitle(&l.text))
+            && b.lines.first().is_some_and(|l| {
+                !cues::is_subtitle(&l.text) && !is_margin_furniture(l, page_height)
+            })
     };
     let mut heads: Vec<usize> = (0..blocks.len())
         .filter(|&i| is_headline(&blocks[i]))
@@ -725,6 +733,14 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
     out
 }
 
+/// A page number or running head set large in the top or bottom band
+/// (`A5`): a short line or one worded like furniture.
+fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
+    let in_band =
+        l.bbox.y1 <= page_height * MARGIN_SHARE || l.bbox.y0 >= page_height * (1.0 - MARGIN_SHARE);
+    in_band && (l.text.chars().count() <= 4 || cues::furniture_kind(&l.text).is_some())
+}
+
 /// A block of running text: body-size type over several lines.
 fn is_column_text(b: &GBlock, body: f32) -> bool {
     b.lines.len() >= 3 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
@@ -899,8 +915,10 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     if ratio <= 1.05 && cues::credit_names(text).is_some() {
         return Role::Credit;
     }
-    // Margins hold running heads and page numbers, set at about body size.
-    if in_margin && (cues::furniture_kind(text).is_some() || ratio < 1.6) {
+    // Margins hold running heads and page numbers, set at about body size,
+    // each a line of its own (a column running into the band is text).
+    let alone = block.height() < 1.5 * l.bbox.height();
+    if in_margin && alone && (cues::furniture_kind(text).is_some() || ratio < 1.6) {
         return Role::Furniture;
     }
     if cues::furniture_kind(text) == Some(crate::model::FurnitureKind::Other) {

@@ -680,7 +680,8 @@ fn reading_order(
             .iter()
             .map(|b| {
                 let high = b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body;
-                let above = !is_column_text(b, body) && b.bbox.y1 <= columns_top(b, &rest) + 0.5;
+                let top = columns_top(b, &rest);
+                let above = !is_column_text(b, body) && top.is_finite() && b.bbox.y1 <= top + 0.5;
                 b.lines.len() <= 2 && (high || above)
             })
             .collect();

@@ -103,7 +103,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         ..*page
     };
     let page = &page_rules;
-    let blocks = build_blocks(lines, page.rules);
+    let blocks = split_display_lines(build_blocks(lines, page.rules));
     let mut ordered = reading_order(blocks, page.rules, page.images, body, page.height);
     if !side_lines.is_empty() {
         let bbox =
@@ -182,13 +182,14 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 || cues::is_source_tag(&l.text)
         });
         prev_loose_open = b.loose && !closes;
+        let bold_block = b.lines.len() <= 3 && b.lines.iter().all(|l| l.bold);
         for mut l in b.lines {
             // Vertical text was marked with a leading NUL above.
             let role = if let Some(t) = l.text.strip_prefix('\u{0}') {
                 l.text = t.to_string();
                 Role::Furniture
             } else {
-                line_role(&l, page, body, &b.bbox)
+                line_role(&l, page, body, &b.bbox, bold_block)
             };
             block.lines.push(Line {
                 width: Some(l.bbox.width() / body),
@@ -463,6 +464,85 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
     blocks
 }
 
+/// A run of up to three bold lines inside a block of regular lines, its
+/// last line stopping short of the right edge (an in-column sub-heading set
+/// near the body size, wrapped or not), becomes a block of its own so that
+/// its role is judged alone. A bold lead-in on a full-measure line
+/// (`LONDON, Jan. 8 (Reuters) –`, `本报讯（记者…`) stays.
+fn split_display_lines(blocks: Vec<GBlock>) -> Vec<GBlock> {
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let n = b.lines.len();
+        // The block's usual line pitch.
+        let mut steps: Vec<f32> = b
+            .lines
+            .windows(2)
+            .map(|w| w[1].bbox.y0 - w[0].bbox.y0)
+            .collect();
+        steps.sort_by(f32::total_cmp);
+        let pitch = steps.get(steps.len() / 2).copied().unwrap_or(0.0);
+        // Runs of bold lines: (first, end exclusive).
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if b.lines[i].bold {
+                let start = i;
+                while i < n && b.lines[i].bold {
+                    i += 1;
+                }
+                let last = &b.lines[i - 1];
+                let short = last.bbox.x1 < b.bbox.x1 - 0.25 * last.size;
+                // Set off by extra space above or below, as sub-headings
+                // are; a bold lead-in runs on at the normal leading.
+                let gap_before =
+                    start > 0 && b.lines[start].bbox.y0 - b.lines[start - 1].bbox.y0 > 1.15 * pitch;
+                let gap_after = i < n && b.lines[i].bbox.y0 - last.bbox.y0 > 1.15 * pitch;
+                if i - start <= 3 && i - start < n && short && (gap_before || gap_after) {
+                    runs.push((start, i));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        if runs.is_empty() {
+            out.push(b);
+            continue;
+        }
+        let mut cuts: Vec<usize> = runs.iter().flat_map(|&(s, e)| [s, e]).collect();
+        cuts.push(n);
+        let mut from = 0;
+        for cut in cuts {
+            if cut > from {
+                let lines: Vec<GLine> = b.lines[from..cut].to_vec();
+                if let Some(bbox) = BBox::union_all(lines.iter().map(|l| &l.bbox)) {
+                    out.push(GBlock {
+                        bbox,
+                        size: lines[0].size,
+                        lines,
+                        ..b.clone_empty()
+                    });
+                }
+                from = cut;
+            }
+        }
+    }
+    out
+}
+
+impl GBlock {
+    /// The block's flags without its lines.
+    fn clone_empty(&self) -> GBlock {
+        GBlock {
+            bbox: self.bbox,
+            lines: Vec::new(),
+            size: self.size,
+            unit_start: self.unit_start,
+            loose: self.loose,
+            unit: self.unit,
+        }
+    }
+}
+
 /// Reading order by articles: a headline owns the blocks under its own
 /// width, down to the next headline or rule across that width (and the
 /// kicker just above it). Articles (and blocks owned by none) are ordered by
@@ -666,13 +746,17 @@ fn reading_order(
         // Short blocks above every text column they overlap (subtitle,
         // byline, dateline line) come before the columns, top down; XY-cut
         // would put a byline centred over a gutter after the first column.
+        // (All the columns: a sub-heading inside a later column is not
+        // above the first one.)
         let columns_top = |b: &GBlock, rest: &[GBlock]| {
+            let overlapped = rest.iter().any(|c| {
+                is_column_text(c, body) && c.bbox.x1.min(b.bbox.x1) > c.bbox.x0.max(b.bbox.x0)
+            });
+            if !overlapped {
+                return f32::INFINITY;
+            }
             rest.iter()
-                .filter(|c| {
-                    is_column_text(c, body)
-                        && c.bbox.x1.min(b.bbox.x1) > c.bbox.x0.max(b.bbox.x0)
-                        && c.bbox.y0 > b.bbox.y0
-                })
+                .filter(|c| is_column_text(c, body))
                 .map(|c| c.bbox.y0)
                 .fold(f32::INFINITY, f32::min)
         };
@@ -907,7 +991,8 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32,
 }
 
 /// The role of a line by size first, wording second, position third.
-fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
+/// `bold_block`: the line's block is one to three lines, all bold.
+fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: bool) -> Role {
     let text = l.text.as_str();
     let ratio = l.size / body;
     let in_margin =
@@ -955,10 +1040,7 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox) -> Role {
     if ratio >= DISPLAY_RATIO {
         return Role::Subheading;
     }
-    if l.bold
-        && (block.height() - l.bbox.height()).abs() < 0.5
-        && !crate::script::ends_sentence(text)
-    {
+    if l.bold && bold_block && !crate::script::ends_sentence(text) {
         return Role::Subheading;
     }
     if ratio <= SMALL_RATIO && cues::caption_with_credit(text).is_some() {

@@ -305,7 +305,10 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
         let jumped_back = gap < -0.5 * size;
         let size_jump =
             (g.font_size - prev.font_size).abs() > 0.2 * size && !g.text.trim().is_empty();
-        let gutter = gap > 1.2 * size
+        // After an explicit space glyph a wide gap is a loose justified
+        // line (narrow columns stretch a space past an em), not a gutter.
+        let spaced = prev.text.trim().is_empty();
+        let gutter = gap > if spaced { 3.0 } else { 1.2 } * size
             || (gap > 0.0
                 && vertical_rule_between(
                     page.rules,
@@ -397,8 +400,17 @@ fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
             }
         }
         pending_space = false;
-        text.push_str(&g.text);
-        word.text.push_str(&g.text);
+        // A soft hyphen drawn inside a line is a hyphen whose glyph the
+        // font's ToUnicode map shares with the soft hyphen (typst does
+        // this); at the line's end it stays a soft hyphen for reflow.
+        let last_visible = visible.last().is_some_and(|v| std::ptr::eq(**v, *g));
+        let shown: &str = if g.text == "\u{ad}" && !last_visible {
+            "-"
+        } else {
+            &g.text
+        };
+        text.push_str(shown);
+        word.text.push_str(shown);
         word.bbox = Some(word.bbox.map_or(g.bbox, |b: BBox| b.union(&g.bbox)));
         word.font_size = Some(g.font_size);
         word.bold = g.bold;
@@ -1074,7 +1086,12 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             }
             _ => false,
         };
-        if la.role == Role::Furniture
+        // So does a short label in body or small type (`COMMUNITY`).
+        let label = la.text.split_whitespace().count() <= 4
+            && la.text.chars().count() <= 24
+            && !crate::script::ends_sentence(&la.text);
+        if matches!(la.role, Role::Furniture | Role::Body)
+            && label
             && hugs
             && lb.role == Role::Heading
             && cues::furniture_kind(&la.text).is_none()

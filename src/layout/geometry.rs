@@ -777,7 +777,14 @@ fn reading_order(
             .map(|b| {
                 let high = b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body;
                 let top = columns_top(b, &rest);
-                let above = !is_column_text(b, body) && top.is_finite() && b.bbox.y1 <= top + 0.5;
+                // Only a byline-like block: a body-size line at the top of a
+                // column (a paragraph's end, a sub-heading) is column text.
+                let byline_like = b.size <= SMALL_RATIO * body
+                    || b.lines.first().is_some_and(|l| cues::is_byline(&l.text));
+                let above = byline_like
+                    && !is_column_text(b, body)
+                    && top.is_finite()
+                    && b.bbox.y1 <= top + 0.5;
                 b.lines.len() <= 2 && (high || above)
             })
             .collect();

@@ -245,6 +245,9 @@ struct Flow<'a> {
     first_line: usize,
     width: f32,
     cjk: bool,
+    /// How far the line starts right of its block's left edge, in ems
+    /// (lines with geometry only).
+    indent: Option<f32>,
 }
 
 /// Reflows one page; see the module doc.
@@ -269,6 +272,10 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 first_line: line.source_index,
                 width,
                 cjk,
+                indent: match (line.bbox, block.bbox, line.font_size) {
+                    (Some(l), Some(bb), Some(size)) if size > 0.0 => Some((l.x0 - bb.x0) / size),
+                    _ => None,
+                },
             });
         }
     }
@@ -375,7 +382,10 @@ fn paragraph_breaks(a: &Flow, b: &Flow, indented: bool) -> bool {
             .map(text_width)
             .unwrap_or(2.0);
         let a_full = a.width + 0.5 + next_word > m - (0.08 * m).max(1.0);
-        !a_full || blank
+        // With geometry, a first-line indent marks the break even after a
+        // full line.
+        let b_indented = b.indent.is_some_and(|i| i >= 0.6);
+        !a_full || blank || b_indented
     }
 }
 

@@ -45,7 +45,16 @@ pub struct GeoPage<'a> {
 struct GLine {
     bbox: BBox,
     size: f32,
+    /// Most glyphs are bold.
     bold: bool,
+    /// Every glyph is bold.
+    all_bold: bool,
+    /// Baseline of the first glyph.
+    baseline: f32,
+    /// Font of the first glyph.
+    font: std::sync::Arc<str>,
+    /// The first glyph is bold.
+    first_bold: bool,
     text: String,
     words: Vec<Word>,
 }
@@ -286,6 +295,10 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
                 bbox,
                 size: run[0].font_size,
                 bold: false,
+                all_bold: false,
+                baseline: run[0].origin.1,
+                font: run[0].font.clone(),
+                first_bold: false,
                 text: text.trim().to_string(),
                 words: Vec::new(),
             })
@@ -427,6 +440,10 @@ fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
         bbox,
         size,
         bold: bold_chars * 2 > visible.len(),
+        all_bold: bold_chars == visible.len(),
+        baseline: first.origin.1,
+        font: first.font.clone(),
+        first_bold: first.bold,
         text,
         words,
     })
@@ -489,7 +506,7 @@ fn split_display_lines(blocks: Vec<GBlock>) -> Vec<GBlock> {
         let mut steps: Vec<f32> = b
             .lines
             .windows(2)
-            .map(|w| w[1].bbox.y0 - w[0].bbox.y0)
+            .map(|w| w[1].baseline - w[0].baseline)
             .collect();
         steps.sort_by(f32::total_cmp);
         let pitch = steps.get(steps.len() / 2).copied().unwrap_or(0.0);
@@ -497,19 +514,32 @@ fn split_display_lines(blocks: Vec<GBlock>) -> Vec<GBlock> {
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut i = 0;
         while i < n {
-            if b.lines[i].bold {
+            if b.lines[i].all_bold {
                 let start = i;
-                while i < n && b.lines[i].bold {
+                while i < n && b.lines[i].all_bold {
                     i += 1;
                 }
                 let last = &b.lines[i - 1];
                 let short = last.bbox.x1 < b.bbox.x1 - 0.25 * last.size;
-                // Set off by extra space above or below, as sub-headings
-                // are; a bold lead-in runs on at the normal leading.
-                let gap_before =
-                    start > 0 && b.lines[start].bbox.y0 - b.lines[start - 1].bbox.y0 > 1.15 * pitch;
-                let gap_after = i < n && b.lines[i].bbox.y0 - last.bbox.y0 > 1.15 * pitch;
-                if i - start <= 3 && i - start < n && short && (gap_before || gap_after) {
+                // Set off by extra space above or below, or in another
+                // face than the text around it, as sub-headings are; a
+                // bold lead-in runs on at the normal leading in the text's
+                // face (and is rarely all bold to the line's end).
+                let gap_before = start > 0
+                    && b.lines[start].baseline - b.lines[start - 1].baseline > 1.1 * pitch;
+                let gap_after = i < n && b.lines[i].baseline - last.baseline > 1.1 * pitch;
+                let face = &b.lines[start].font;
+                let other_face = (start > 0 && b.lines[start - 1].font != *face)
+                    || (i < n && b.lines[i].font != *face);
+                // Bold running on into the next line is a lead-in
+                // (`新华社北京1月8日电` / `（记者…）春节…`).
+                let runs_on = (i < n && b.lines[i].first_bold)
+                    || cues::opener(&b.lines[start].text).is_some();
+                if i - start <= 3
+                    && i - start < n
+                    && !runs_on
+                    && (short || gap_before || gap_after || other_face)
+                {
                     runs.push((start, i));
                 }
             } else {
@@ -775,7 +805,7 @@ fn reading_order(
         let heading_like: Vec<bool> = rest
             .iter()
             .map(|b| {
-                let high = b.size > body * 1.0 && b.bbox.y0 < head_y + 6.0 * body;
+                let high = b.size >= DISPLAY_RATIO * body && b.bbox.y0 < head_y + 6.0 * body;
                 let top = columns_top(b, &rest);
                 // Only a byline-like block: a body-size line at the top of a
                 // column (a paragraph's end, a sub-heading) is column text.

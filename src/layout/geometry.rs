@@ -465,7 +465,13 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
             let leading_ok = gap >= -0.3 * line.size && gap <= 0.9 * line.size;
             let overlap = line.bbox.x1.min(b.bbox.x1) - line.bbox.x0.max(b.bbox.x0);
             let min_width = line.bbox.width().min(b.bbox.width()).max(1.0);
-            let aligned = overlap >= 0.5 * min_width;
+            // A paragraph's short last line under its indented first line
+            // (`岁末回首，步履铿` / `锵。`) need not overlap it.
+            let under_indent = b.lines.len() == 1
+                && line.bbox.x0 < b.bbox.x0
+                && b.bbox.x0 - line.bbox.x0 <= 2.2 * line.size
+                && line.bbox.x1 <= b.bbox.x1 + 0.5 * line.size;
+            let aligned = overlap >= 0.5 * min_width || under_indent;
             let ruled = rules.iter().any(|r| {
                 r.width() > r.height()
                     && r.y0 >= last.y1 - 1.0

@@ -210,6 +210,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 source_index: 0,
             });
         }
+        join_wrapped_byline(&mut block, body);
         out.blocks.push(block);
     }
     mark_kickers_and_captions(&mut out, page, body);
@@ -221,6 +222,42 @@ pub fn layout_page(page: &GeoPage) -> Page {
         }
     }
     out
+}
+
+/// A byline set over two or three lines in a block of its own
+/// (`By Priya Natarajan and Tom` / `Eckhart, Staff Writers`, `本报记者
+/// 沈立群 通讯员` / `季文博`) becomes one byline line: no line alone
+/// reads as one.
+fn join_wrapped_byline(block: &mut Block, body: f32) {
+    let n = block.lines.len();
+    if !(2..=3).contains(&n)
+        || block.lines.iter().any(|l| {
+            l.font_size.unwrap_or(body) > 1.05 * body
+                || l.role != Role::Body && l.role != Role::Byline
+        })
+    {
+        return;
+    }
+    let cjk = block
+        .lines
+        .iter()
+        .any(|l| crate::script::is_mostly_cjk(&l.text));
+    let joined = block
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join(if cjk { "" } else { " " });
+    if !cues::is_byline(&joined) {
+        return;
+    }
+    let first = block.lines[0].clone();
+    block.lines = vec![Line {
+        text: joined,
+        role: Role::Byline,
+        bbox: block.bbox,
+        ..first
+    }];
 }
 
 /// The body text size: the size most characters are set in.
@@ -371,7 +408,10 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
         merged.push(run);
     }
     (
-        merged.iter().filter_map(|run| make_line(run)).collect(),
+        merged
+            .iter()
+            .filter_map(|run| make_line(run, body))
+            .collect(),
         side_lines,
     )
 }
@@ -379,7 +419,7 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
 /// Text of a line: glyphs left to right, a space where the gap shows a
 /// word break between non-CJK characters (or where the PDF drew a space),
 /// never between CJK characters.
-fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
+fn make_line(glyphs: &[&Glyph], body: f32) -> Option<GLine> {
     let visible: Vec<&&Glyph> = glyphs
         .iter()
         .filter(|g| !g.text.trim().is_empty())
@@ -404,8 +444,11 @@ fn make_line(glyphs: &[&Glyph]) -> Option<GLine> {
             let cjk_pair = is_cjk(last) || is_cjk(next);
             let wide = gap > 0.2 * g.font_size.max(p.font_size);
             // Next to a CJK character a gap is justification, not a word
-            // break.
-            if !cjk_pair && (pending_space || wide) {
+            // break. A space character the file itself shows between CJK
+            // characters in display type is the text's own (the two
+            // halves of a headline couplet).
+            let display_space = cjk_pair && pending_space && g.font_size >= DISPLAY_RATIO * body;
+            if (!cjk_pair && (pending_space || wide)) || display_space {
                 text.push(' ');
                 if !word.text.is_empty() {
                     words.push(std::mem::take(&mut word));
@@ -472,6 +515,19 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                 && b.bbox.x0 - line.bbox.x0 <= 2.2 * line.size
                 && line.bbox.x1 <= b.bbox.x1 + 0.5 * line.size;
             let aligned = overlap >= 0.5 * min_width || under_indent;
+            // A byline wider than the column under it (set across the
+            // article) stands apart from that column's text.
+            // (A byline wrapped over two lines, flush left or centred
+            // under the first, still reads as one.)
+            let centre = |x: &BBox| (x.x0 + x.x1) / 2.0;
+            let wrapped = ((b.bbox.x0 - line.bbox.x0).abs() <= line.size
+                || (centre(&b.bbox) - centre(&line.bbox)).abs() <= line.size)
+                && cues::is_byline(&format!("{} {}", b.lines[0].text, line.text));
+            let byline_apart = b.lines.len() == 1
+                && (b.bbox.x1 > line.bbox.x1 + 1.5 * line.size
+                    || b.bbox.x0 < line.bbox.x0 - 3.0 * line.size)
+                && cues::is_byline(&b.lines[0].text)
+                && !wrapped;
             let ruled = rules.iter().any(|r| {
                 r.width() > r.height()
                     && r.y0 >= last.y1 - 1.0
@@ -479,7 +535,7 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                     && r.x0 < line.bbox.x1
                     && r.x1 > line.bbox.x0
             });
-            same_size && leading_ok && aligned && !ruled
+            same_size && leading_ok && aligned && !ruled && !byline_apart
         });
         match target {
             Some(b) => {

@@ -713,15 +713,23 @@ fn reading_order(
                         && b.bbox.y0 <= hb.y1 + 6.0 * body
                 })
                 .map(|b| b.bbox)
-                // Columns another headline stands over (one whose foot is
-                // lower than this headline's top) are that headline's.
+                // Columns another headline stands over (one about as high
+                // as this one or lower, with no rule between) are that
+                // headline's.
                 .filter(|b| {
                     !heads.iter().any(|&o| {
                         let ob = blocks[o].bbox;
+                        let ruled = rules.iter().any(|r| {
+                            r.width() > r.height()
+                                && r.y0 >= ob.y1 - 1.0
+                                && r.y1 <= b.y0 + 1.0
+                                && r.x1.min(b.x1) - r.x0.max(b.x0) > 0.5 * b.width()
+                        });
                         o != h
-                            && ob.y1 > hb.y0
+                            && ob.y1 > hb.y0 - 3.0 * body
                             && ob.y1 <= b.y0 + 1.0
                             && ob.x1.min(b.x1) - ob.x0.max(b.x0) > 0.3 * b.width()
+                            && !ruled
                     })
                 })
                 .collect();

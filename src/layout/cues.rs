@@ -175,7 +175,27 @@ pub fn is_byline(line: &str) -> bool {
         .any(|k| line.contains(k));
     let en = line.starts_with("By ") || line.starts_with("BY ");
     line.chars().count() <= 60
-        && ((zh && ZH_BYLINE.is_match(line)) || (en && EN_BYLINE.is_match(line)))
+        && ((zh && ZH_BYLINE.is_match(line) && names_start_with_surnames(line))
+            || (en && EN_BYLINE.is_match(line)))
+}
+
+/// Each name after a role word (`记者`, `通讯员`, `文/`…) opens with a
+/// common surname: `记者在多地超市和` is the start of a sentence, not a
+/// byline.
+fn names_start_with_surnames(line: &str) -> bool {
+    const ROLES: [&str; 7] = ["记者", "通讯员", "实习生", "文/", "文／", "图/", "图／"];
+    let mut seen = false;
+    for role in ROLES {
+        for (at, _) in line.match_indices(role) {
+            let next = line[at + role.len()..].trim_start().chars().next();
+            match next {
+                Some(c) if is_surname(c) => seen = true,
+                Some(_) => return false,
+                None => {}
+            }
+        }
+    }
+    seen
 }
 
 /// A subtitle line (副题) opening with a dash.

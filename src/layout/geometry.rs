@@ -515,19 +515,15 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                 && b.bbox.x0 - line.bbox.x0 <= 2.2 * line.size
                 && line.bbox.x1 <= b.bbox.x1 + 0.5 * line.size;
             let aligned = overlap >= 0.5 * min_width || under_indent;
-            // A byline wider than the column under it (set across the
-            // article) stands apart from that column's text.
-            // (A byline wrapped over two lines, flush left or centred
-            // under the first, still reads as one.)
+            // A byline stands apart from the column text under it (it may
+            // be set across the article, flush right or over one column);
+            // a byline wrapped over two lines, flush left or centred under
+            // the first, still reads as one.
             let centre = |x: &BBox| (x.x0 + x.x1) / 2.0;
             let wrapped = ((b.bbox.x0 - line.bbox.x0).abs() <= line.size
                 || (centre(&b.bbox) - centre(&line.bbox)).abs() <= line.size)
                 && cues::is_byline(&format!("{} {}", b.lines[0].text, line.text));
-            let byline_apart = b.lines.len() == 1
-                && (b.bbox.x1 > line.bbox.x1 + 1.5 * line.size
-                    || b.bbox.x0 < line.bbox.x0 - 3.0 * line.size)
-                && cues::is_byline(&b.lines[0].text)
-                && !wrapped;
+            let byline_apart = b.lines.len() == 1 && cues::is_byline(&b.lines[0].text) && !wrapped;
             let ruled = rules.iter().any(|r| {
                 r.width() > r.height()
                     && r.y0 >= last.y1 - 1.0

@@ -233,7 +233,7 @@ fn join_wrapped_byline(block: &mut Block, body: f32) {
     if !(2..=3).contains(&n)
         || block.lines.iter().any(|l| {
             l.font_size.unwrap_or(body) > 1.05 * body
-                || l.role != Role::Body && l.role != Role::Byline
+                || !matches!(l.role, Role::Body | Role::Byline | Role::Subheading)
         })
     {
         return;
@@ -700,7 +700,7 @@ fn reading_order(
             // Only text columns count: a byline or kicker centred under
             // the headline starts higher than the columns and would hide
             // their common top.
-            let row: Vec<BBox> = blocks
+            let row: Vec<(BBox, f32)> = blocks
                 .iter()
                 .filter(|b| {
                     !is_headline(b)
@@ -708,11 +708,31 @@ fn reading_order(
                         && b.bbox.y0 >= hb.y1 - 2.0
                         && b.bbox.y0 <= hb.y1 + 6.0 * body
                 })
-                .map(|b| b.bbox)
+                .map(|b| {
+                    // A byline set at the head of a column belongs to it:
+                    // the column's top is the byline's.
+                    let mut top = b.bbox;
+                    let own = b.bbox;
+                    for d in blocks.iter() {
+                        let above = d.bbox.y1 <= top.y0 + 1.0 && top.y0 - d.bbox.y1 <= 1.5 * body;
+                        let flush =
+                            (d.bbox.x0 - top.x0).abs() <= body && d.bbox.x1 <= top.x1 + body;
+                        if !is_headline(d)
+                            && !is_column_text(d, body)
+                            && d.lines.len() <= 3
+                            && above
+                            && flush
+                            && d.lines.iter().any(|l| cues::is_byline(&l.text))
+                        {
+                            top.y0 = d.bbox.y0;
+                        }
+                    }
+                    (own, top.y0)
+                })
                 // Columns another headline stands over (one about as high
                 // as this one or lower, with no rule between) are that
                 // headline's.
-                .filter(|b| {
+                .filter(|(b, _)| {
                     !heads.iter().any(|&o| {
                         let ob = blocks[o].bbox;
                         let ruled = rules.iter().any(|r| {
@@ -732,21 +752,24 @@ fn reading_order(
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
             let top = row
                 .iter()
-                .filter(|b| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width())
-                .map(|b| b.y0)
+                .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width())
+                .map(|(b, _)| b.y0)
                 .fold(f32::INFINITY, f32::min);
+            let aligned = |b: &BBox, byline_top: f32| {
+                (b.y0 - top).abs() <= body || (byline_top - top).abs() <= body
+            };
             if top.is_finite() {
                 // Columns the headline reaches into count whole.
-                for b in &row {
-                    if (b.y0 - top).abs() <= body && b.x1 > x0 && b.x0 < x1 {
+                for (b, bt) in &row {
+                    if aligned(b, *bt) && b.x1 > x0 && b.x0 < x1 {
                         x0 = x0.min(b.x0 - 0.5);
                         x1 = x1.max(b.x1 + 0.5);
                     }
                 }
                 loop {
                     let mut grew = false;
-                    for b in &row {
-                        let aligned = (b.y0 - top).abs() <= body;
+                    for (b, bt) in &row {
+                        let aligned = aligned(b, *bt);
                         let left = b.x1 <= x0 + tol && b.x1 >= x0 - 2.0 * body;
                         let right = b.x0 >= x1 - tol && b.x0 <= x1 + 2.0 * body;
                         let (gx0, gx1) = if left {

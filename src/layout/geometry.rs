@@ -700,13 +700,38 @@ fn reading_order(
             // Only text columns count: a byline or kicker centred under
             // the headline starts higher than the columns and would hide
             // their common top.
+            // The first row may lie under a photo set between headline and
+            // columns: it starts where the first column under the headline
+            // does.
+            let first_top = blocks
+                .iter()
+                .filter(|b| {
+                    !is_headline(b)
+                        && is_column_text(b, body)
+                        && b.bbox.y0 >= hb.y1 - 2.0
+                        && b.bbox.x1.min(hb.x1) - b.bbox.x0.max(hb.x0) > 0.5 * b.bbox.width()
+                        && !heads.iter().any(|&o| {
+                            let ob = blocks[o].bbox;
+                            o != h
+                                && ob.y0 >= hb.y1
+                                && ob.y1 <= b.bbox.y0
+                                && ob.x1.min(b.bbox.x1) > ob.x0.max(b.bbox.x0)
+                        })
+                })
+                .map(|b| b.bbox.y0)
+                .fold(f32::INFINITY, f32::min);
+            let first_top = if first_top.is_finite() {
+                first_top
+            } else {
+                hb.y1
+            };
             let row: Vec<(BBox, f32)> = blocks
                 .iter()
                 .filter(|b| {
                     !is_headline(b)
                         && is_column_text(b, body)
                         && b.bbox.y0 >= hb.y1 - 2.0
-                        && b.bbox.y0 <= hb.y1 + 6.0 * body
+                        && b.bbox.y0 <= first_top + 6.0 * body
                 })
                 .map(|b| {
                     // A byline set at the head of a column belongs to it:

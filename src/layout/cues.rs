@@ -133,6 +133,10 @@ pub fn credit_names(line: &str) -> Option<Vec<String>> {
     }
     if let Some(c) = ZH_CREDIT.captures(line) {
         let names = c.get(1).or_else(|| c.get(2))?.as_str();
+        // A name opens with a surname: `图书馆在做好日常防护` is prose.
+        if !names.chars().next().is_some_and(is_surname) {
+            return None;
+        }
         return Some(split_names(names));
     }
     if let Some(c) = EN_CREDIT.captures(line) {

@@ -1289,8 +1289,10 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             .iter()
             .all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
         // Body-size text with a credit under a photo is photo news, not a
-        // caption: it stays text, its credit line a credit.
-        if under_photo && small {
+        // caption: it stays text, its credit line a credit. A long block
+        // is a column of text set smaller than the page's main body (an
+        // English story on a Chinese page), not a caption.
+        if under_photo && small && block.lines.len() <= 6 {
             let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
             let joined = text.join(
                 if block

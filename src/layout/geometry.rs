@@ -754,24 +754,27 @@ fn reading_order(
                     }
                     (own, top.y0)
                 })
-                // Columns another headline stands over (one about as high
-                // as this one or lower, with no rule between) are that
-                // headline's.
+                // Columns another headline stands over (the nearest
+                // headline above them in their own columns, with no rule
+                // between) are that headline's.
                 .filter(|(b, _)| {
-                    !heads.iter().any(|&o| {
-                        let ob = blocks[o].bbox;
-                        let ruled = rules.iter().any(|r| {
-                            r.width() > r.height()
-                                && r.y0 >= ob.y1 - 1.0
-                                && r.y1 <= b.y0 + 1.0
-                                && r.x1.min(b.x1) - r.x0.max(b.x0) > 0.5 * b.width()
-                        });
-                        o != h
-                            && ob.y1 > hb.y0 - 3.0 * body
-                            && ob.y1 <= b.y0 + 1.0
-                            && ob.x1.min(b.x1) - ob.x0.max(b.x0) > 0.3 * b.width()
-                            && !ruled
-                    })
+                    let nearest = heads
+                        .iter()
+                        .filter(|&&o| {
+                            let ob = blocks[o].bbox;
+                            ob.y1 <= b.y0 + 1.0
+                                && ob.x1.min(b.x1) - ob.x0.max(b.x0) > 0.3 * b.width()
+                        })
+                        .max_by(|&&p, &&q| blocks[p].bbox.y1.total_cmp(&blocks[q].bbox.y1));
+                    let Some(&o) = nearest else { return true };
+                    let ob = blocks[o].bbox;
+                    let ruled = rules.iter().any(|r| {
+                        r.width() > r.height()
+                            && r.y0 >= ob.y1 - 1.0
+                            && r.y1 <= b.y0 + 1.0
+                            && r.x1.min(b.x1) - r.x0.max(b.x0) > 0.5 * b.width()
+                    });
+                    o == h || ruled
                 })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);

@@ -685,7 +685,7 @@ fn reading_order(
         .collect();
     heads.retain(|h| !kickers.contains(h));
     if heads.is_empty() {
-        return xy_order(blocks, rules, images, body);
+        return xy_order(blocks, rules, images, body, Cuts::WidestGap);
     }
     // Each headline's region.
     let regions: Vec<BBox> = heads
@@ -952,7 +952,13 @@ fn reading_order(
             })
             .copied()
             .collect();
-        all.extend(xy_order(body_rest, rules, &inside, body));
+        all.extend(xy_order(
+            body_rest,
+            rules,
+            &inside,
+            body,
+            Cuts::ColumnsFirst,
+        ));
         units.push(GBlock {
             bbox,
             lines: Vec::new(),
@@ -967,7 +973,7 @@ fn reading_order(
         units.push(b);
     }
     let mut out = Vec::new();
-    for u in xy_order(units, rules, images, body) {
+    for u in xy_order(units, rules, images, body, Cuts::WidestGap) {
         if let Some(k) = u.unit {
             if let Some(first) = members[k].first_mut() {
                 first.unit_start = true;
@@ -997,9 +1003,24 @@ fn is_column_text(b: &GBlock, body: f32) -> bool {
     b.lines.len() >= 3 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
 }
 
+/// How XY-cut chooses between a horizontal and a vertical cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cuts {
+    /// The wider whitespace (articles on a page).
+    WidestGap,
+    /// Any full-height gutter first (the columns of one article).
+    ColumnsFirst,
+}
+
 /// Recursive XY-cut; see the module doc. Images take part as empty blocks:
 /// they fill the space they occupy, so no cut runs through a photo.
-fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32) -> Vec<GBlock> {
+fn xy_order(
+    mut blocks: Vec<GBlock>,
+    rules: &[BBox],
+    images: &[BBox],
+    body: f32,
+    cuts: Cuts,
+) -> Vec<GBlock> {
     // An image placement that overlaps text is larger than what shows (its
     // clipping path is not read): it would hide the gutters, so it stays out.
     let overlaps_text = |img: &BBox| {
@@ -1035,7 +1056,7 @@ fn xy_order(mut blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32)
         }
     }
     let mut out = Vec::with_capacity(blocks.len());
-    xy_cut(blocks, rules, &mut out, 0);
+    xy_cut(blocks, rules, &mut out, 0, cuts);
     // Drop the photos; keep text blocks and article units.
     out.retain(|b| !b.lines.is_empty() || b.unit.is_some());
     out
@@ -1051,7 +1072,13 @@ fn sort_top_left(blocks: &mut [GBlock]) {
     });
 }
 
-fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], out: &mut Vec<GBlock>, depth: usize) {
+fn xy_cut(
+    mut blocks: Vec<GBlock>,
+    rules: &[BBox],
+    out: &mut Vec<GBlock>,
+    depth: usize,
+    cuts: Cuts,
+) {
     if blocks.len() <= 1 || depth > 64 {
         sort_top_left(&mut blocks);
         out.extend(blocks);
@@ -1073,7 +1100,11 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], out: &mut Vec<GBlock>, depth:
         eprintln!("xy {depth} h={h:?} v={v:?} {names:?}");
     }
     // Prefer the wider whitespace; a cut along a rule counts as wide.
+    // Inside one article a gutter running its whole height wins: the text
+    // goes down a column before the next, even where a line of space
+    // happens to cross the columns at one height.
     let choice = match (h, v) {
+        (Some(_), Some(v)) if cuts == Cuts::ColumnsFirst => Some((false, v.0)),
         (Some(h), Some(v)) => Some(if h.1 >= v.1 {
             (true, h.0)
         } else {
@@ -1103,8 +1134,8 @@ fn xy_cut(mut blocks: Vec<GBlock>, rules: &[BBox], out: &mut Vec<GBlock>, depth:
                 out.extend(all);
                 return;
             }
-            xy_cut(first, rules, out, depth + 1);
-            xy_cut(second, rules, out, depth + 1);
+            xy_cut(first, rules, out, depth + 1, cuts);
+            xy_cut(second, rules, out, depth + 1, cuts);
         }
     }
 }

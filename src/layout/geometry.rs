@@ -783,8 +783,19 @@ fn reading_order(
                 .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width())
                 .map(|(b, _)| b.y0)
                 .fold(f32::INFINITY, f32::min);
+            // A column of this article has nothing of another item above
+            // it up to the headline: text of its own in that column (a
+            // brief set beside the headline) marks a neighbour.
+            let clear_above = |b: &BBox| {
+                !blocks.iter().any(|d| {
+                    is_column_text(d, body)
+                        && d.bbox.y1 <= b.y0 + 1.0
+                        && d.bbox.y1 > hb.y0
+                        && d.bbox.x1.min(b.x1) - d.bbox.x0.max(b.x0) > 0.5 * b.width()
+                })
+            };
             let aligned = |b: &BBox, byline_top: f32| {
-                (b.y0 - top).abs() <= body || (byline_top - top).abs() <= body
+                ((b.y0 - top).abs() <= body || (byline_top - top).abs() <= body) && clear_above(b)
             };
             if top.is_finite() {
                 // Columns the headline reaches into count whole.

@@ -943,7 +943,17 @@ fn reading_order(
                     && !is_column_text(b, body)
                     && top.is_finite()
                     && b.bbox.y1 <= top + 0.5;
-                b.lines.len() <= 2 && (high || above)
+                // A caption under a photo is not part of the column flow
+                // (it may run across columns beside their first lines).
+                let caption = b.lines.len() <= 6
+                    && b.lines.iter().all(|l| l.size <= SMALL_RATIO * body)
+                    && images.iter().any(|img| {
+                        b.bbox.y0 >= img.y1 - 2.0
+                            && b.bbox.y0 - img.y1 <= 2.0 * body
+                            && b.bbox.x1.min(img.x1) - b.bbox.x0.max(img.x0)
+                                >= 0.5 * b.bbox.width().min(img.width())
+                    });
+                (b.lines.len() <= 2 && (high || above)) || caption
             })
             .collect();
         let (mut heading_rest, mut body_rest) = (Vec::new(), Vec::new());

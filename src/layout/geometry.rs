@@ -44,7 +44,12 @@ pub struct GeoPage<'a> {
 #[derive(Debug, Clone)]
 struct GLine {
     bbox: BBox,
+    /// Size compared with other lines: the point size scaled so that the
+    /// body size of the line's script equals the page's body size (on a
+    /// Chinese page an English story set smaller is still body text).
     size: f32,
+    /// The point size as printed.
+    pt: f32,
     /// Most glyphs are bold.
     bold: bool,
     /// Every glyph is bold.
@@ -89,8 +94,9 @@ const MARGIN_SHARE: f32 = 0.07;
 
 /// Lays out one page; see the module doc.
 pub fn layout_page(page: &GeoPage) -> Page {
-    let body = body_size(page.glyphs);
-    let (lines, side_lines) = build_lines(page, body);
+    let bodies = Bodies::of(page.glyphs);
+    let body = bodies.main;
+    let (lines, side_lines) = build_lines(page, &bodies);
     // Underlines (links, emphasis) are not separators: a horizontal rule in
     // the lower part of a line's box, under its text, goes.
     let rules: Vec<BBox> = page
@@ -205,7 +211,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 text: l.text,
                 words: l.words,
                 bbox: Some(l.bbox),
-                font_size: Some(l.size),
+                font_size: Some(l.pt),
                 role,
                 source_index: 0,
             });
@@ -260,20 +266,67 @@ fn join_wrapped_byline(block: &mut Block, body: f32) {
     }];
 }
 
-/// The body text size: the size most characters are set in.
-fn body_size(glyphs: &[Glyph]) -> f32 {
-    let mut counts: std::collections::HashMap<i32, usize> = std::collections::HashMap::new();
-    for g in glyphs.iter().filter(|g| !g.text.trim().is_empty()) {
-        *counts
-            .entry((g.font_size * 2.0).round() as i32)
-            .or_insert(0) += g.text.chars().count();
+/// Body text sizes: the size most characters are set in, on the page and
+/// per script (a Chinese page may carry an English story set smaller).
+struct Bodies {
+    main: f32,
+    cjk: f32,
+    latin: f32,
+}
+
+impl Bodies {
+    fn of(glyphs: &[Glyph]) -> Bodies {
+        // A script needs this many characters before it has a body size of
+        // its own.
+        const ENOUGH: usize = 60;
+        let mut all = std::collections::HashMap::new();
+        let mut cjk = std::collections::HashMap::new();
+        let mut latin = std::collections::HashMap::new();
+        for g in glyphs.iter().filter(|g| !g.text.trim().is_empty()) {
+            let key = (g.font_size * 2.0).round() as i32;
+            let n = g.text.chars().count();
+            *all.entry(key).or_insert(0) += n;
+            let script = if g.text.chars().any(is_cjk) {
+                &mut cjk
+            } else {
+                &mut latin
+            };
+            *script.entry(key).or_insert(0) += n;
+        }
+        let mode = |counts: &std::collections::HashMap<i32, usize>| {
+            counts
+                .iter()
+                .max_by_key(|(size, n)| (**n, -**size))
+                .map(|(s, _)| *s as f32 / 2.0)
+                .filter(|s| *s > 0.0)
+        };
+        let main = mode(&all).unwrap_or(10.0);
+        let own = |counts: &std::collections::HashMap<i32, usize>| {
+            if counts.values().sum::<usize>() >= ENOUGH {
+                mode(counts).unwrap_or(main)
+            } else {
+                main
+            }
+        };
+        Bodies {
+            main,
+            cjk: own(&cjk),
+            latin: own(&latin),
+        }
     }
-    counts
-        .into_iter()
-        .max_by_key(|(size, n)| (*n, -*size))
-        .map(|(s, _)| s as f32 / 2.0)
-        .filter(|s| *s > 0.0)
-        .unwrap_or(10.0)
+
+    fn script_body(&self, cjk: bool) -> f32 {
+        if cjk {
+            self.cjk
+        } else {
+            self.latin
+        }
+    }
+
+    /// The factor that brings a line of this text to the page's scale.
+    fn scale(&self, text: &str) -> f32 {
+        self.main / self.script_body(crate::script::is_mostly_cjk(text))
+    }
 }
 
 fn vertical_rule_between(rules: &[BBox], x0: f32, x1: f32, y0: f32, y1: f32) -> bool {
@@ -289,7 +342,8 @@ fn vertical_rule_between(rules: &[BBox], x0: f32, x1: f32, y0: f32, y1: f32) -> 
 /// that write a line in pieces). Sorting a whole baseline band by x instead
 /// would interleave the letters of neighbouring lines set at slightly
 /// different baselines.
-fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
+fn build_lines(page: &GeoPage, bodies: &Bodies) -> (Vec<GLine>, Vec<GLine>) {
+    let body = bodies.main;
     let all: Vec<&Glyph> = page
         .glyphs
         .iter()
@@ -331,6 +385,7 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
             Some(GLine {
                 bbox,
                 size: run[0].font_size,
+                pt: run[0].font_size,
                 bold: false,
                 all_bold: false,
                 baseline: run[0].origin.1,
@@ -410,7 +465,7 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
     (
         merged
             .iter()
-            .filter_map(|run| make_line(run, body))
+            .filter_map(|run| make_line(run, bodies))
             .collect(),
         side_lines,
     )
@@ -419,7 +474,7 @@ fn build_lines(page: &GeoPage, body: f32) -> (Vec<GLine>, Vec<GLine>) {
 /// Text of a line: glyphs left to right, a space where the gap shows a
 /// word break between non-CJK characters (or where the PDF drew a space),
 /// never between CJK characters.
-fn make_line(glyphs: &[&Glyph], body: f32) -> Option<GLine> {
+fn make_line(glyphs: &[&Glyph], bodies: &Bodies) -> Option<GLine> {
     let visible: Vec<&&Glyph> = glyphs
         .iter()
         .filter(|g| !g.text.trim().is_empty())
@@ -447,7 +502,9 @@ fn make_line(glyphs: &[&Glyph], body: f32) -> Option<GLine> {
             // break. A space character the file itself shows between CJK
             // characters in display type is the text's own (the two
             // halves of a headline couplet).
-            let display_space = cjk_pair && pending_space && g.font_size >= DISPLAY_RATIO * body;
+            let display_space = cjk_pair
+                && pending_space
+                && g.font_size >= DISPLAY_RATIO * bodies.script_body(is_cjk(next));
             if (!cjk_pair && (pending_space || wide)) || display_space {
                 text.push(' ');
                 if !word.text.is_empty() {
@@ -479,9 +536,12 @@ fn make_line(glyphs: &[&Glyph], body: f32) -> Option<GLine> {
         .iter()
         .skip(1)
         .fold(first.bbox, |b, g| b.union(&g.bbox));
+    let pt = size;
+    let size = size * bodies.scale(&text);
     Some(GLine {
         bbox,
         size,
+        pt,
         bold: bold_chars * 2 > visible.len(),
         all_bold: bold_chars == visible.len(),
         baseline: first.origin.1,

@@ -145,6 +145,8 @@ pub fn layout_page(page: &GeoPage) -> Page {
         blocks: Vec::new(),
     };
     let mut prev_loose_open = false;
+    // Per output block: owned by no headline.
+    let mut loose_blocks: Vec<bool> = Vec::new();
     let mut prev_bbox: Option<BBox> = None;
     for b in ordered {
         let measure = b
@@ -163,6 +165,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         // can start: with an opener, right after an article, or after an
         // item that closed (source tag, credit). Otherwise it goes on from
         // the block before (a brief or photo text over two columns).
+        let b_loose = b.loose;
         let opener = b
             .lines
             .first()
@@ -218,8 +221,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         }
         join_wrapped_byline(&mut block, body);
         out.blocks.push(block);
+        loose_blocks.push(b_loose);
     }
-    mark_kickers_and_captions(&mut out, page, body);
+    mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
     let mut n = 0;
     for b in out.blocks.iter_mut() {
         for l in b.lines.iter_mut() {
@@ -1330,7 +1334,9 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
 /// Second pass with neighbours: a heading line right above a larger heading
 /// line is a kicker; small text right under a photo is its caption (with
 /// the credit line after it folded in).
-fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
+/// `loose`: per block, owned by no headline.
+fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, bodies: &Bodies, loose: &[bool]) {
+    let body = bodies.main;
     // Flatten (block, line) positions in reading order.
     let mut pos: Vec<(usize, usize)> = Vec::new();
     for (b, block) in page.blocks.iter().enumerate() {
@@ -1391,7 +1397,7 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
             }
         }
     }
-    for block in page.blocks.iter_mut() {
+    for (bi, block) in page.blocks.iter_mut().enumerate() {
         let Some(bb) = block.bbox else { continue };
         let under_photo = geo.images.iter().any(|img| {
             let overlap = bb.x1.min(img.x1) - bb.x0.max(img.x0);
@@ -1402,12 +1408,21 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, body: f32) {
         let small = block
             .lines
             .iter()
-            .all(|l| l.font_size.unwrap_or(body) <= SMALL_RATIO * body);
-        // Body-size text with a credit under a photo is photo news, not a
-        // caption: it stays text, its credit line a credit. A long block
-        // is a column of text set smaller than the page's main body (an
-        // English story on a Chinese page), not a caption.
-        if under_photo && small && block.lines.len() <= 6 {
+            .all(|l| l.font_size.unwrap_or(body) * bodies.scale(&l.text) <= SMALL_RATIO * body);
+        let ends_with_credit = block.lines.last().is_some_and(|l| l.role == Role::Credit);
+        // Body-size text with a credit under a photo, owned by no
+        // headline, is photo news, not a caption: it stays text, its credit
+        // line a credit. Inside an article it is the photo's caption. A
+        // long block is a column of text set smaller than the page's main
+        // body (an English story on a Chinese page), not a caption.
+        let in_article = !loose.get(bi).copied().unwrap_or(true);
+        // Beside a photo: a caption set in the next column, level with it.
+        let beside_photo = geo.images.iter().any(|img| {
+            let gap = (bb.x0 - img.x1).max(img.x0 - bb.x1);
+            gap >= -1.0 && gap <= 2.0 * body && bb.y1.min(img.y1) > bb.y0.max(img.y0)
+        });
+        let credited_caption = in_article && ends_with_credit && (under_photo || beside_photo);
+        if ((under_photo && small) || credited_caption) && block.lines.len() <= 6 {
             let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
             let joined = text.join(
                 if block

@@ -1141,7 +1141,8 @@ fn xy_order(
         }
     }
     let mut out = Vec::with_capacity(blocks.len());
-    xy_cut(blocks, rules, &mut out, 0, cuts);
+    // Hanging punctuation reaches at most half an em past a column.
+    xy_cut(blocks, rules, &mut out, 0, cuts, 0.5 * body);
     // Drop the photos; keep text blocks and article units.
     out.retain(|b| !b.lines.is_empty() || b.unit.is_some());
     out
@@ -1163,14 +1164,15 @@ fn xy_cut(
     out: &mut Vec<GBlock>,
     depth: usize,
     cuts: Cuts,
+    slack: f32,
 ) {
     if blocks.len() <= 1 || depth > 64 {
         sort_top_left(&mut blocks);
         out.extend(blocks);
         return;
     }
-    let h = best_gap(&blocks, rules, true);
-    let v = best_gap(&blocks, rules, false);
+    let h = best_gap(&blocks, rules, true, 0.0);
+    let v = best_gap(&blocks, rules, false, slack);
     if std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some() {
         let names: Vec<String> = blocks
             .iter()
@@ -1219,8 +1221,8 @@ fn xy_cut(
                 out.extend(all);
                 return;
             }
-            xy_cut(first, rules, out, depth + 1, cuts);
-            xy_cut(second, rules, out, depth + 1, cuts);
+            xy_cut(first, rules, out, depth + 1, cuts, slack);
+            xy_cut(second, rules, out, depth + 1, cuts, slack);
         }
     }
 }
@@ -1228,7 +1230,9 @@ fn xy_cut(
 /// The widest gap between the blocks' projections on one axis (y for a
 /// horizontal cut, x for a vertical one): (position, width). A rule lying
 /// in a gap and spanning the blocks across makes the gap count double.
-fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32, f32)> {
+/// `slack`: projections may overlap by this much and still leave a gap
+/// (CJK punctuation hanging into a narrow gutter).
+fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool, slack: f32) -> Option<(f32, f32)> {
     let mut spans: Vec<(f32, f32)> = blocks
         .iter()
         .map(|b| {
@@ -1244,9 +1248,9 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool) -> Option<(f32,
     let mut best: Option<(f32, f32)> = None;
     let mut reach = spans[0].1;
     for s in spans.iter().skip(1) {
-        if s.0 > reach {
-            let (lo, hi) = (reach, s.0);
-            let mut width = hi - lo;
+        if s.0 > reach - slack {
+            let (lo, hi) = (reach.min(s.0), s.0.max(reach));
+            let mut width = (s.0 - reach).max(0.0);
             let ruled = rules.iter().any(|r| {
                 if horizontal {
                     r.width() > r.height()

@@ -504,11 +504,12 @@ fn make_line(glyphs: &[&Glyph], bodies: &Bodies) -> Option<GLine> {
             let wide = gap > 0.2 * g.font_size.max(p.font_size);
             // Next to a CJK character a gap is justification, not a word
             // break. A space character the file itself shows between CJK
-            // characters in display type is the text's own (the two
-            // halves of a headline couplet).
+            // characters in display or bold type is the text's own (the
+            // two halves of a headline couplet, names in a bold lead-in).
             let display_space = cjk_pair
                 && pending_space
-                && g.font_size >= DISPLAY_RATIO * bodies.script_body(is_cjk(next));
+                && (g.font_size >= DISPLAY_RATIO * bodies.script_body(is_cjk(next))
+                    || (g.bold && p.bold));
             if (!cjk_pair && (pending_space || wide)) || display_space {
                 text.push(' ');
                 if !word.text.is_empty() {
@@ -655,8 +656,8 @@ fn split_display_lines(blocks: Vec<GBlock>) -> Vec<GBlock> {
                     || (i < n && b.lines[i].font != *face);
                 // Bold running on into the next line is a lead-in
                 // (`新华社北京1月8日电` / `（记者…）春节…`).
-                let runs_on = (i < n && b.lines[i].first_bold)
-                    || cues::opener(&b.lines[start].text).is_some();
+                let run_text: String = b.lines[start..i].iter().map(|l| l.text.as_str()).collect();
+                let runs_on = (i < n && b.lines[i].first_bold) || cues::opener(&run_text).is_some();
                 if i - start <= 3
                     && i - start < n
                     && !runs_on

@@ -1,5 +1,5 @@
 //! Prints the glyphs of one PDF page (for debugging layout):
-//! `cargo run --release --example glyphs -- FILE PAGE [FILTER]`.
+//! `cargo run --release --example glyphs -- FILE PAGE [FILTER | --graphics]`.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
@@ -12,6 +12,18 @@ fn main() {
         .page(args[2].parse().expect("page number"))
         .expect("page");
     let filter = args.get(3).cloned().unwrap_or_default();
+    if filter == "--graphics" {
+        for i in &page.images {
+            println!("image {:?} {}", i.bbox, i.name);
+        }
+        for r in &page.rules {
+            println!("rule {r:?}");
+        }
+        for b in &page.boxes {
+            println!("box {b:?}");
+        }
+        return;
+    }
     let text: String = page.glyphs.iter().map(|g| g.text.as_str()).collect();
     let start = if filter.is_empty() {
         Some(0)

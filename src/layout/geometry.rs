@@ -774,7 +774,8 @@ fn reading_order(
                     !is_headline(b)
                         && is_column_text(b, body)
                         && b.bbox.y0 >= hb.y1 - 2.0
-                        && b.bbox.x1.min(hb.x1) - b.bbox.x0.max(hb.x0) > 0.5 * b.bbox.width()
+                        && b.bbox.x1.min(hb.x1) - b.bbox.x0.max(hb.x0)
+                            > 0.5 * b.bbox.width().min(hb.width())
                         && !heads.iter().any(|&o| {
                             let ob = blocks[o].bbox;
                             o != h
@@ -799,10 +800,17 @@ fn reading_order(
                         && b.bbox.y0 <= first_top + 6.0 * body
                 })
                 .map(|b| {
-                    // A byline set at the head of a column belongs to it:
-                    // the column's top is the byline's.
+                    // A byline or a photo set at the head of a column
+                    // belongs to it: the column's top is theirs.
                     let mut top = b.bbox;
                     let own = b.bbox;
+                    for img in images {
+                        let above = img.y1 <= top.y0 + 1.0 && top.y0 - img.y1 <= 2.0 * body;
+                        let flush = (img.x0 - top.x0).abs() <= body && img.x1 <= top.x1 + body;
+                        if above && flush {
+                            top.y0 = top.y0.min(img.y0);
+                        }
+                    }
                     for d in blocks.iter() {
                         let above = d.bbox.y1 <= top.y0 + 1.0 && top.y0 - d.bbox.y1 <= 1.5 * body;
                         let flush =
@@ -839,15 +847,29 @@ fn reading_order(
                             && r.y1 <= b.y0 + 1.0
                             && r.x1.min(b.x1) - r.x0.max(b.x0) > 0.5 * b.width()
                     });
-                    o == h || ruled
+                    // A column the other article left off above this
+                    // headline's top (white space down to the block) is
+                    // free for this headline to take.
+                    let above_end = blocks
+                        .iter()
+                        .map(|d| d.bbox)
+                        .chain(images.iter().copied())
+                        .filter(|d| {
+                            d.y1 <= b.y0 + 1.0 && d.x1.min(b.x1) - d.x0.max(b.x0) > 0.5 * b.width()
+                        })
+                        .map(|d| d.y1)
+                        .fold(f32::NEG_INFINITY, f32::max);
+                    let released = b.y0 - above_end > 2.5 * body && hb.y0 >= above_end - 1.0;
+                    o == h || ruled || released
                 })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
-            let top = row
+            let under: Vec<&(BBox, f32)> = row
                 .iter()
-                .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width())
-                .map(|(b, _)| b.y0)
-                .fold(f32::INFINITY, f32::min);
+                .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width().min(x1 - x0))
+                .collect();
+            let top = under.iter().map(|(b, _)| b.y0).fold(f32::INFINITY, f32::min);
+            let head_top = under.iter().map(|(_, t)| *t).fold(f32::INFINITY, f32::min);
             // A column of this article has nothing of another item above
             // it up to the headline: text of its own in that column (a
             // brief set beside the headline) marks a neighbour.
@@ -859,8 +881,13 @@ fn reading_order(
                         && d.bbox.x1.min(b.x1) - d.bbox.x0.max(b.x0) > 0.5 * b.width()
                 })
             };
-            let aligned = |b: &BBox, byline_top: f32| {
-                ((b.y0 - top).abs() <= body || (byline_top - top).abs() <= body) && clear_above(b)
+            // Top-aligned: the column's own top with the text's, or the
+            // top of what heads it (byline, photo) with theirs.
+            let aligned = |b: &BBox, headed_top: f32| {
+                ((b.y0 - top).abs() <= body
+                    || (headed_top - top).abs() <= body
+                    || (headed_top - head_top).abs() <= 1.5 * body)
+                    && clear_above(b)
             };
             if top.is_finite() {
                 // Columns the headline reaches into count whole.

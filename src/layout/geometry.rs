@@ -85,6 +85,8 @@ const HEADLINE_RATIO: f32 = 1.25;
 const DISPLAY_RATIO: f32 = 1.08;
 /// Captions, bylines, credits: smaller than body text.
 const SMALL_RATIO: f32 = 0.93;
+/// Nameplates and running titles lie in this top share of the page.
+const MASTHEAD_SHARE: f32 = 0.2;
 /// A kicker's middle lies at most this many body sizes above its
 /// headline's top.
 const KICKER_REACH: f32 = 1.8;
@@ -207,7 +209,12 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 l.text = t.to_string();
                 Role::Furniture
             } else {
-                line_role(&l, page, body, &b.bbox, bold_block)
+                match line_role(&l, page, body, &b.bbox, bold_block) {
+                    // No headline owns this block: a sub-heading here titles
+                    // an item of its own (a sidebar's sections).
+                    Role::Subheading if b_loose => Role::Heading,
+                    role => role,
+                }
             };
             block.lines.push(Line {
                 width: Some(l.bbox.width() / body),
@@ -868,7 +875,10 @@ fn reading_order(
                 .iter()
                 .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width().min(x1 - x0))
                 .collect();
-            let top = under.iter().map(|(b, _)| b.y0).fold(f32::INFINITY, f32::min);
+            let top = under
+                .iter()
+                .map(|(b, _)| b.y0)
+                .fold(f32::INFINITY, f32::min);
             let head_top = under.iter().map(|(_, t)| *t).fold(f32::INFINITY, f32::min);
             // A column of this article has nothing of another item above
             // it up to the headline: text of its own in that column (a
@@ -978,8 +988,30 @@ fn reading_order(
     }
     let mut groups: Vec<Vec<GBlock>> = vec![Vec::new(); heads.len()];
     let mut loose: Vec<GBlock> = Vec::new();
-    for (b, o) in blocks.into_iter().zip(owner) {
+    // A headline near the top of the page that owns no running text is
+    // the nameplate or a running title (`Library of Congress Digital
+    // Preservation Newsletter`, `June 2013`): furniture, not an article.
+    let owns_text: Vec<bool> = (0..heads.len())
+        .map(|k| {
+            blocks
+                .iter()
+                .zip(&owner)
+                .any(|(b, o)| *o == Some(k) && is_column_text(b, body))
+        })
+        .collect();
+    let masthead =
+        |k: usize| !owns_text[k] && blocks[heads[k]].bbox.y1 <= MASTHEAD_SHARE * page_height;
+    let mastheads: Vec<bool> = (0..heads.len()).map(masthead).collect();
+    for (i, (mut b, o)) in blocks.into_iter().zip(owner).enumerate() {
         match o {
+            Some(k) if mastheads[k] && heads[k] == i => {
+                // Marked like vertical text: layout makes it furniture.
+                for l in b.lines.iter_mut() {
+                    l.text.insert(0, '\u{0}');
+                }
+                loose.push(b);
+            }
+            Some(k) if mastheads[k] => loose.push(b),
             Some(k) => groups[k].push(b),
             None => loose.push(b),
         }
@@ -1344,6 +1376,11 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
     }
     if cues::is_subtitle(text) && ratio >= SMALL_RATIO {
         return Role::Subtitle;
+    }
+    // A label (`Visit us at:`, `Find us on:`) introduces what follows; it
+    // is no heading however it is set.
+    if text.trim_end().ends_with([':', '：']) && text.chars().count() <= 40 {
+        return Role::Body;
     }
     // Headline type is clearly larger than body type; a little larger, or
     // bold body type standing alone, is a sub-heading (or a kicker, see

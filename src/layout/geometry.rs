@@ -807,30 +807,33 @@ fn reading_order(
                         && b.bbox.y0 <= first_top + 6.0 * body
                 })
                 .map(|b| {
-                    // A byline or a photo set at the head of a column
-                    // belongs to it: the column's top is theirs.
+                    // A byline, a caption or a photo set at the head of a
+                    // column belongs to it: the column's top is theirs.
                     let mut top = b.bbox;
                     let own = b.bbox;
-                    for img in images {
-                        let above = img.y1 <= top.y0 + 1.0 && top.y0 - img.y1 <= 2.0 * body;
-                        let flush = (img.x0 - top.x0).abs() <= body && img.x1 <= top.x1 + body;
-                        if above && flush {
-                            top.y0 = top.y0.min(img.y0);
+                    // (Repeatedly: a photo with its caption under it.)
+                    loop {
+                        let heads_it = |d: &BBox| {
+                            d.y1 <= top.y0 + 1.0
+                                && top.y0 - d.y1 <= 2.0 * body
+                                && (d.x0 - top.x0).abs() <= body
+                                && d.x1 <= top.x1 + body
+                        };
+                        let photo = images.iter().filter(|i| heads_it(i)).map(|i| i.y0);
+                        let small = blocks
+                            .iter()
+                            .filter(|d| {
+                                !is_headline(d)
+                                    && !is_column_text(d, body)
+                                    && d.lines.len() <= 3
+                                    && heads_it(&d.bbox)
+                            })
+                            .map(|d| d.bbox.y0);
+                        let next = photo.chain(small).fold(top.y0, f32::min);
+                        if next >= top.y0 {
+                            break;
                         }
-                    }
-                    for d in blocks.iter() {
-                        let above = d.bbox.y1 <= top.y0 + 1.0 && top.y0 - d.bbox.y1 <= 1.5 * body;
-                        let flush =
-                            (d.bbox.x0 - top.x0).abs() <= body && d.bbox.x1 <= top.x1 + body;
-                        if !is_headline(d)
-                            && !is_column_text(d, body)
-                            && d.lines.len() <= 3
-                            && above
-                            && flush
-                            && d.lines.iter().any(|l| cues::is_byline(&l.text))
-                        {
-                            top.y0 = d.bbox.y0;
-                        }
+                        top.y0 = next;
                     }
                     (own, top.y0)
                 })

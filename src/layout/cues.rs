@@ -39,7 +39,7 @@ re!(
 );
 re!(
     EN_CREDIT,
-    r"^(?:(?:Photos?|Photograph|Picture|Image)(?:\s+by|:)\s*(.{2,60})|\(([A-Z][A-Za-z0-9_.' -]{1,40})/([A-Z][A-Za-z0-9_.' -]{1,40})\))$"
+    r"^(?:(?:Photos?|Photograph|Picture|Image)(?:\s+courtesy\s+of|\s+by|:)\s*(.{2,60})|\(([A-Z][A-Za-z0-9_.' -]{1,40})/([A-Z][A-Za-z0-9_.' -]{1,40})\))$"
 );
 re!(
     CAPTION_WITH_ZH_CREDIT,
@@ -97,7 +97,18 @@ re!(
 /// `（魏宣）` standing alone on a line.
 pub fn is_source_tag(line: &str) -> bool {
     let t = line.trim();
-    t.starts_with(['（', '(']) && t.ends_with(['）', ')']) && SOURCE_TAG.is_match(t)
+    t.starts_with(['（', '('])
+        && t.ends_with(['）', ')'])
+        && SOURCE_TAG.is_match(t)
+        && !is_sentence_in_brackets(t)
+}
+
+/// `(Here are some insights.)`: several words closed by a full stop are a
+/// sentence in brackets, not an agency or a desk (`(Reuters)`, `(Staff
+/// report)`, `(A.P.)`).
+fn is_sentence_in_brackets(tag: &str) -> bool {
+    let inner = tag.trim_matches(['（', '(', '）', ')']).trim();
+    inner.ends_with('.') && inner.contains(' ')
 }
 
 /// A source tag at the end of a paragraph, after its last sentence: returns
@@ -113,6 +124,9 @@ pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
     let tail_start = t.char_indices().rev().nth(24).map(|(i, _)| i).unwrap_or(0);
     let caps = TRAILING_SOURCE_TAG.captures(&t[tail_start..])?;
     let tag = caps.get(1)?;
+    if is_sentence_in_brackets(tag.as_str()) {
+        return None;
+    }
     let start = t[..tail_start + tag.start()].trim_end().len();
     Some((start, tag.as_str().to_string()))
 }

@@ -209,4 +209,18 @@ fn federal_register_running_heads_and_page_numbers_are_furniture() {
         .filter(|b| b.text.contains("Federal Register/Vol. 85"))
         .count();
     assert_eq!(in_body, 0);
+    // Page 1 sets the same folio over three lines above the rule that
+    // closes its header band.
+    let folio_in_articles = doc
+        .articles
+        .iter()
+        .flat_map(|a| {
+            a.body
+                .iter()
+                .map(|b| b.text.as_str())
+                .chain(a.headline.as_deref())
+        })
+        .filter(|t| t.contains("Vol. 85, No. 152") || t.contains("Thursday, August 6, 2020"))
+        .count();
+    assert_eq!(folio_in_articles, 0, "page 1 folio lines in articles");
 }

@@ -85,6 +85,8 @@ const HEADLINE_RATIO: f32 = 1.25;
 const DISPLAY_RATIO: f32 = 1.08;
 /// Captions, bylines, credits: smaller than body text.
 const SMALL_RATIO: f32 = 0.93;
+/// A rule closing the folio band lies in this top share of the page.
+const FOLIO_SHARE: f32 = 0.15;
 /// Nameplates and running titles lie in this top share of the page.
 const MASTHEAD_SHARE: f32 = 0.2;
 /// A kicker's middle lies at most this many body sizes above its
@@ -120,6 +122,28 @@ pub fn layout_page(page: &GeoPage) -> Page {
         ..*page
     };
     let page = &page_rules;
+    // The folio band: a rule across the whole text width near the top of
+    // the page closes it; what lies above (date, paper, section, volume)
+    // is furniture unless it is a headline (a nameplate is judged with the
+    // headlines).
+    let text_x0 = lines
+        .iter()
+        .map(|l| l.bbox.x0)
+        .fold(f32::INFINITY, f32::min);
+    let text_x1 = lines
+        .iter()
+        .map(|l| l.bbox.x1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let folio_rule = page
+        .rules
+        .iter()
+        .filter(|r| {
+            r.width() > r.height()
+                && r.y1 <= FOLIO_SHARE * page.height
+                && r.width() >= 0.8 * (text_x1 - text_x0)
+        })
+        .map(|r| r.y0)
+        .fold(f32::NEG_INFINITY, f32::max);
     let blocks = split_display_lines(build_blocks(lines, page.rules));
     let mut ordered = reading_order(blocks, page.rules, page.images, body, page.height);
     if !side_lines.is_empty() {
@@ -203,6 +227,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         });
         prev_loose_open = b.loose && !closes;
         let bold_block = b.lines.len() <= 3 && b.lines.iter().all(|l| l.bold);
+        // Single characters stacked in a margin: text set sideways whose
+        // glyphs the file draws one per line.
+        let stacked = b.lines.len() >= 3 && b.lines.iter().all(|l| l.text.chars().count() <= 2);
         for mut l in b.lines {
             // Vertical text was marked with a leading NUL above.
             let role = if let Some(t) = l.text.strip_prefix('\u{0}') {
@@ -210,6 +237,8 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 Role::Furniture
             } else {
                 match line_role(&l, page, body, &b.bbox, bold_block) {
+                    Role::Heading => Role::Heading,
+                    _ if stacked || l.bbox.y1 <= folio_rule => Role::Furniture,
                     // No headline owns this block: a sub-heading here titles
                     // an item of its own (a sidebar's sections).
                     Role::Subheading if b_loose => Role::Heading,

@@ -224,3 +224,53 @@ fn federal_register_running_heads_and_page_numbers_are_furniture() {
         .count();
     assert_eq!(folio_in_articles, 0, "page 1 folio lines in articles");
 }
+
+#[test]
+fn broken_cross_reference_tables_are_recovered() {
+    // A typeset page with its `startxref` pointing nowhere, its `xref`
+    // keyword garbled, or every offset in the table wrong by a few bytes:
+    // the objects are found again by scanning the file, and the page reads
+    // as it does intact.
+    let path = root().join("fixtures/pdf/en-02.pdf");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let intact = run(&path).articles.len();
+    let find_last = |needle: &[u8]| {
+        bytes
+            .windows(needle.len())
+            .rposition(|w| w == needle)
+            .expect("marker")
+    };
+    let table = find_last(b"\nxref\n");
+    let start = find_last(b"startxref");
+    let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut bad_start = bytes[..start].to_vec();
+    bad_start.extend_from_slice(b"startxref\n12345\n%%EOF\n");
+    variants.push(("startxref points nowhere", bad_start));
+    let mut garbled = bytes.clone();
+    garbled[table + 1..table + 5].copy_from_slice(b"XXXX");
+    variants.push(("xref keyword garbled", garbled));
+    // The table is ASCII: shift each in-use entry's offset.
+    let tail = std::str::from_utf8(&bytes[table..]).expect("ASCII xref table");
+    let shifted: String = tail
+        .split_inclusive('\n')
+        .map(|l| {
+            let entry = l.trim_end();
+            match entry.strip_suffix(" 00000 n") {
+                Some(offset) if offset.len() == 10 => {
+                    let n: u64 = offset.parse().expect("offset");
+                    format!("{:010} 00000 n{}", n + 7, &l[entry.len()..])
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect();
+    assert_ne!(shifted, tail, "offsets were shifted");
+    let mut wrong_offsets = bytes[..table].to_vec();
+    wrong_offsets.extend_from_slice(shifted.as_bytes());
+    variants.push(("offsets off by 7", wrong_offsets));
+    for (what, bad) in variants {
+        let doc = process_bytes(&bad, what, &Options::default())
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(doc.articles.len(), intact, "{what}");
+    }
+}

@@ -1524,26 +1524,45 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, bodies: &Bodies, lo
         });
         let credited_caption = in_article && ends_with_credit && (under_photo || beside_photo);
         if ((under_photo && small) || credited_caption) && block.lines.len() <= 6 {
-            let text: Vec<String> = block.lines.iter().map(|l| l.text.clone()).collect();
-            let joined = text.join(
-                if block
-                    .lines
-                    .iter()
-                    .all(|l| !crate::script::is_mostly_cjk(&l.text))
-                {
-                    " "
-                } else {
-                    ""
-                },
-            );
-            let first = block.lines[0].clone();
-            block.lines = vec![Line {
-                text: joined,
-                role: Role::Caption,
-                bbox: block.bbox,
-                width: first.width,
-                ..first
-            }];
+            // The caption's lines become one caption line; a credit or a
+            // byline line among them stays a line of its own (split
+            // attaches a credit to the caption before it).
+            let cjk = block
+                .lines
+                .iter()
+                .any(|l| crate::script::is_mostly_cjk(&l.text));
+            let mut lines: Vec<Line> = Vec::new();
+            let mut caption: Option<Line> = None;
+            for l in std::mem::take(&mut block.lines) {
+                if matches!(l.role, Role::Credit | Role::Byline) {
+                    lines.extend(caption.take());
+                    lines.push(l);
+                    continue;
+                }
+                match caption.as_mut() {
+                    Some(c) => {
+                        // A soft hyphen at a line's end joins the halves.
+                        if c.text.ends_with('\u{ad}') {
+                            c.text.pop();
+                        } else if !cjk {
+                            c.text.push(' ');
+                        }
+                        c.text.push_str(&l.text);
+                        c.bbox = match (c.bbox, l.bbox) {
+                            (Some(a), Some(b)) => Some(a.union(&b)),
+                            (a, b) => a.or(b),
+                        };
+                    }
+                    None => {
+                        caption = Some(Line {
+                            role: Role::Caption,
+                            ..l
+                        })
+                    }
+                }
+            }
+            lines.extend(caption);
+            block.lines = lines;
         }
     }
 }

@@ -227,6 +227,18 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                     } else {
                         last_closed = true;
                     }
+                } else if let (Role::Credit, Some(Unit::Caption(c))) = (seg.role, units.last_mut())
+                {
+                    // A credit under a caption that has none is its credit.
+                    let names = cues::credit_names(&seg.raw).unwrap_or_default();
+                    if c.credit.is_none() {
+                        c.credit = Some(names.join("、"));
+                    } else {
+                        units.push(Unit::Caption(Caption {
+                            text: String::new(),
+                            credit: Some(names.join("、")),
+                        }));
+                    }
                 } else if seg.role == Role::Credit {
                     // A credit with nothing before it: keep it as a caption.
                     let names = cues::credit_names(&seg.raw).unwrap_or_default();

@@ -1034,6 +1034,7 @@ fn reading_order(
     let masthead =
         |k: usize| !owns_text[k] && blocks[heads[k]].bbox.y1 <= MASTHEAD_SHARE * page_height;
     let mastheads: Vec<bool> = (0..heads.len()).map(masthead).collect();
+
     for (i, (mut b, o)) in blocks.into_iter().zip(owner).enumerate() {
         match o {
             Some(k) if mastheads[k] && heads[k] == i => {
@@ -1382,7 +1383,9 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
     // Margins hold running heads and page numbers, set at about body size,
     // each a line of its own (a column running into the band is text).
     let alone = block.height() < 1.5 * l.bbox.height();
-    if in_margin && alone && (cues::furniture_kind(text).is_some() || ratio < 1.6) {
+    // (Headline type in the band is a headline: a nameplate or running
+    // title there is found with the headlines, as owning no text.)
+    if in_margin && alone && (cues::furniture_kind(text).is_some() || ratio < HEADLINE_RATIO) {
         return Role::Furniture;
     }
     if cues::furniture_kind(text) == Some(crate::model::FurnitureKind::Other) {

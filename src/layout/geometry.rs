@@ -1529,7 +1529,17 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, bodies: &Bodies, lo
             gap >= -1.0 && gap <= 2.0 * body && bb.y1.min(img.y1) > bb.y0.max(img.y0)
         });
         let credited_caption = in_article && ends_with_credit && (under_photo || beside_photo);
-        if ((under_photo && small) || credited_caption) && block.lines.len() <= 6 {
+        // A block whose last line ends with a credit (`… Road. Photo: Jonah
+        // Pruitt`) is a caption as a whole, wherever its photo is.
+        let ends_in_caption = in_article
+            && block.lines.len() >= 2
+            && block.lines.last().is_some_and(|l| l.role == Role::Caption)
+            && block
+                .lines
+                .iter()
+                .all(|l| matches!(l.role, Role::Body | Role::Caption));
+        if ((under_photo && small) || credited_caption || ends_in_caption) && block.lines.len() <= 6
+        {
             // The caption's lines become one caption line; a credit or a
             // byline line among them stays a line of its own (split
             // attaches a credit to the caption before it).

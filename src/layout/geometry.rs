@@ -925,10 +925,13 @@ fn reading_order(
             };
             // Top-aligned: the column's own top with the text's, or the
             // top of what heads it (byline, photo) with theirs.
+            // A column headed by something that starts above this headline
+            // (a photo with its caption beside it) is another item's.
             let aligned = |b: &BBox, headed_top: f32| {
-                ((b.y0 - top).abs() <= body
-                    || (headed_top - top).abs() <= body
-                    || (headed_top - head_top).abs() <= 1.5 * body)
+                headed_top >= hb.y0 - 1.0
+                    && ((b.y0 - top).abs() <= body
+                        || (headed_top - top).abs() <= body
+                        || (headed_top - head_top).abs() <= 1.5 * body)
                     && clear_above(b)
             };
             if top.is_finite() {

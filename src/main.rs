@@ -47,7 +47,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump or a PDF.
+    /// A text dump, a PDF or a page image (read by OCR).
     input: PathBuf,
 }
 
@@ -485,6 +485,9 @@ fn run_lines(args: LinesArgs) -> ExitCode {
         .and_then(|b| {
             if pipeline::is_pdf(&b) {
                 pipeline::pdf_layout(&b).map_err(|e| e.with_path(&args.input))
+            } else if newsclip::extract::ocr::input::sniff(&b).is_some() {
+                pipeline::image_layout(&b, &Default::default())
+                    .map_err(|e| e.with_path(&args.input))
             } else {
                 decode::decode(&b, None)
                     .map(|d| pipeline::dump_layout(&d.text))

@@ -132,8 +132,12 @@ struct OcrResult {
     warnings: Vec<Warning>,
 }
 
-/// OCR, then the same layout, reflow and split as PDF glyphs.
-fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
+/// OCR and geometric layout of one page image.
+fn lay_out_raster(
+    raster: PageRaster,
+    number: u32,
+    options: &OcrOptions,
+) -> Result<(Page, ocr::OcrPage)> {
     let (width, height) = (raster.page_width, raster.page_height);
     let page = ocr::ocr_page(raster, number, options)?;
     let laid = geometry::layout_page(&GeoPage {
@@ -144,6 +148,53 @@ fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Resu
         rules: &[],
         images: &[],
     });
+    Ok((laid, page))
+}
+
+/// An image's pages as a raster each, in page units.
+fn image_rasters(bytes: &[u8]) -> Result<Vec<Result<PageRaster>>> {
+    Ok(ocr::input::decode_pages(bytes)?
+        .into_iter()
+        .map(|page| {
+            page.map(|p| {
+                let dpi = p.dpi.filter(|d| d.is_finite() && *d >= 20.0);
+                let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
+                let (w, h) = p.image.dimensions();
+                PageRaster {
+                    page_width: w as f32 * k,
+                    page_height: h as f32 * k,
+                    placement: crate::model::BBox {
+                        x0: 0.0,
+                        y0: 0.0,
+                        x1: w as f32 * k,
+                        y1: h as f32 * k,
+                    },
+                    image: p.image,
+                    dpi,
+                }
+            })
+        })
+        .collect())
+}
+
+/// The laid-out pages of an image file (by OCR), for inspecting layout
+/// (`newsclip lines`). Pages that fail are skipped.
+pub fn image_layout(bytes: &[u8], options: &OcrOptions) -> Result<Vec<Page>> {
+    ocr::check_available(options)?;
+    Ok(image_rasters(bytes)?
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.and_then(|r| lay_out_raster(r, i as u32 + 1, options))
+                .ok()
+                .map(|(p, _)| p)
+        })
+        .collect())
+}
+
+/// OCR, then the same layout, reflow and split as PDF glyphs.
+fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
+    let (laid, page) = lay_out_raster(raster, number, options)?;
     let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
     let segments = reflow::reflow_page(&laid, &vocab);
     let mut found = split::split_page(number, segments);
@@ -171,7 +222,7 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         )
         .with_path(path));
     }
-    let pages = ocr::input::decode_pages(bytes).map_err(|e| e.with_path(path))?;
+    let pages = image_rasters(bytes).map_err(|e| e.with_path(path))?;
     ocr::check_available(&options.ocr).map_err(|e| e.with_path(path))?;
     let mut doc = empty_document(path, "image");
     let results: Vec<(u32, Result<OcrResult>)> = pages
@@ -180,28 +231,12 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         .enumerate()
         .map(|(i, page)| {
             let number = i as u32 + 1;
-            let result = page.and_then(|p| {
-                let dpi = p.dpi.filter(|d| d.is_finite() && *d >= 20.0);
-                let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
-                let (w, h) = p.image.dimensions();
-                let raster = PageRaster {
-                    page_width: w as f32 * k,
-                    page_height: h as f32 * k,
-                    placement: crate::model::BBox {
-                        x0: 0.0,
-                        y0: 0.0,
-                        x1: w as f32 * k,
-                        y1: h as f32 * k,
-                    },
-                    image: p.image,
-                    dpi,
-                };
-                process_raster(raster, number, &options.ocr)
-            });
+            let result = page.and_then(|raster| process_raster(raster, number, &options.ocr));
             (number, result.map_err(|e| e.with_page(number)))
         })
         .collect();
     let total = results.len();
+    let mut failed = 0usize;
     let mut first_error = None;
     for (number, r) in results {
         match r {
@@ -211,18 +246,16 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
                 doc.warnings.append(&mut r.warnings);
             }
             Err(e) => {
+                failed += 1;
                 doc.warnings.push(page_failed(number, &e));
                 first_error.get_or_insert(e);
             }
         }
     }
     if let Some(e) = first_error {
-        if doc.warnings.iter().all(|w| w.code == "page-failed") && total > 0 {
-            // Every page failed: the file failed.
-            let failed = doc.warnings.len();
-            if failed == total {
-                return Err(e.with_path(path));
-            }
+        // Every page failed: the file failed.
+        if failed == total {
+            return Err(e.with_path(path));
         }
     }
     if doc.articles.is_empty() {

@@ -518,9 +518,12 @@ fn reading_order(blocks: Vec<GBlock>, rules: &[BBox], images: &[BBox], body: f32
                         };
                         let ruled = vertical_rule_between(rules, gx0 - 1.0, gx1 + 1.0, b.y0, b.y1);
                         if aligned && (left || right) && !ruled {
-                            x0 = x0.min(b.x0 - 0.5);
-                            x1 = x1.max(b.x1 + 0.5);
-                            grew = true;
+                            // Only a real widening counts: a block narrower
+                            // than the tolerance (one OCR'd character) stays
+                            // "left" of the region it widened, forever.
+                            let (nx0, nx1) = (x0.min(b.x0 - 0.5), x1.max(b.x1 + 0.5));
+                            grew |= nx0 < x0 || nx1 > x1;
+                            (x0, x1) = (nx0, nx1);
                         }
                     }
                     if !grew {

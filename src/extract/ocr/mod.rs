@@ -331,6 +331,8 @@ pub fn language_for_counts(cjk: usize, latin: usize) -> &'static str {
 pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec<Glyph> {
     use std::collections::BTreeMap;
     let font: std::sync::Arc<str> = std::sync::Arc::from("OCR");
+    let split = split_lines_at_gutters(words);
+    let words = &split[..];
     // Line boxes in page units.
     let mut lines: BTreeMap<u32, (BBox, u32)> = BTreeMap::new();
     for w in words.iter().filter(|w| !w.text.trim().is_empty()) {
@@ -340,11 +342,29 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
             .and_modify(|(l, _)| *l = l.union(&b))
             .or_insert((b, w.paragraph));
     }
-    // Type size from the line's ink height: ascender to descender is about
-    // 0.92 em in Latin faces, a CJK character's ink about the same.
+    // Type size per line: the median of its words' estimates (see
+    // `em_estimate`); the line's box is a poor guide, as a bracket or a
+    // stretched word box makes it taller.
+    let mut estimates: BTreeMap<u32, Vec<f32>> = BTreeMap::new();
+    for w in words {
+        let b = map(w.bbox);
+        if let Some(e) = em_estimate(&w.text, b.width(), b.height()) {
+            estimates.entry(w.line).or_default().push(e);
+        }
+    }
     let mut sizes: BTreeMap<u32, f32> = lines
         .iter()
-        .map(|(&k, (b, _))| (k, (b.height() / 0.92).max(1.0)))
+        .map(|(&k, (b, _))| {
+            let s = estimates
+                .get_mut(&k)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.sort_by(f32::total_cmp);
+                    v[v.len() / 2]
+                })
+                .unwrap_or(b.height() / 0.92);
+            (k, s.max(1.0))
+        })
         .collect();
     let mut by_par: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&k, (_, p)) in &lines {
@@ -440,6 +460,104 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
         }
         out.push(glyph(text, b));
         prev = Some((w.line, b));
+    }
+    out
+}
+
+/// The type size (em) a word's ink height suggests: a CJK character's ink
+/// is about 0.9 em high; a Latin word's depends on its letters: ascenders
+/// and descenders about 0.93 em, ascenders (capitals, digits) only 0.72,
+/// descenders only 0.7, x-height letters only 0.48. `None` for
+/// punctuation and symbols.
+pub fn em_estimate(text: &str, width: f32, height: f32) -> Option<f32> {
+    if !(height > 0.0 && height.is_finite()) {
+        return None;
+    }
+    let mut cjk = 0;
+    // Advance of the word in ems, for CJK words (ASCII about half an em).
+    let mut units = 0.0f32;
+    let (mut asc, mut desc, mut x) = (false, false, false);
+    for c in text.chars() {
+        if crate::script::is_cjk(c) {
+            units += 1.0;
+            if c.is_alphabetic() {
+                cjk += 1;
+            }
+            continue;
+        }
+        units += if c.is_ascii() { 0.55 } else { 1.0 };
+        if c.is_uppercase() || c.is_ascii_digit() || "bdfhklt".contains(c) {
+            asc = true;
+            if c == 'Q' || c == 'J' {
+                desc = true;
+            }
+        } else if "gjpqy".contains(c) {
+            desc = true;
+            x = true;
+        } else if c.is_lowercase() {
+            x = true;
+        }
+    }
+    if cjk > 0 {
+        // Square characters: the width says the size too, and either box
+        // side can be stretched (justification, a stray mark), never
+        // shrunk, so the smaller estimate is the better one.
+        // (Ink is about 0.92 em wide; the line's median evens out narrow
+        // characters.)
+        let by_height = height / 0.9;
+        if width > 0.0 {
+            return Some(by_height.min(width / (units - 0.08).max(0.5) / 0.92));
+        }
+        return Some(by_height);
+    }
+    let ratio = match (asc, desc, x) {
+        (true, true, _) => 0.93,
+        (true, false, _) => 0.72,
+        (false, true, _) => 0.7,
+        (false, false, true) => 0.48,
+        _ => return None,
+    };
+    Some(height / ratio)
+}
+
+/// Engines may run a text line across a column gutter: a line is cut where
+/// the gap between two neighbouring words is wider than the line's height
+/// (CJK on both sides: columns can be less than an em apart) or 1.5 times
+/// its height. Line numbers are renumbered.
+pub fn split_lines_at_gutters(words: &[OcrWord]) -> Vec<OcrWord> {
+    use std::collections::HashMap;
+    let mut heights: HashMap<u32, (f32, f32)> = HashMap::new();
+    for w in words {
+        let e = heights.entry(w.line).or_insert((f32::MAX, f32::MIN));
+        e.0 = e.0.min(w.bbox[1]);
+        e.1 = e.1.max(w.bbox[3]);
+    }
+    let mut out: Vec<OcrWord> = Vec::with_capacity(words.len());
+    let mut next_id = 0u32;
+    let mut prev: Option<&OcrWord> = None;
+    for w in words {
+        let new_line = match prev {
+            None => true,
+            Some(p) if p.line != w.line => true,
+            Some(p) => {
+                let h = heights.get(&w.line).map_or(1.0, |(a, b)| (b - a).max(1.0));
+                let gap = w.bbox[0] - p.bbox[2];
+                let cjk = p
+                    .text
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::script::is_cjk)
+                    && w.text.chars().next().is_some_and(crate::script::is_cjk);
+                gap > if cjk { 1.0 * h } else { 1.5 * h }
+            }
+        };
+        if new_line && prev.is_some() {
+            next_id += 1;
+        }
+        let mut w2 = w.clone();
+        w2.line = next_id;
+        out.push(w2);
+        prev = Some(w);
     }
     out
 }

@@ -95,6 +95,11 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
             } else {
                 "JPEG"
             };
+            // The size the header declares, read by hand first: a huge
+            // declared size is refused even when the rest is missing.
+            if let Some((w, h)) = declared_size(bytes, kind) {
+                check_size(w, h)?;
+            }
             let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
             reader.limits(limits());
             let (w, h) = reader
@@ -121,6 +126,43 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
             ErrorKind::Unsupported,
             "not a PNG, JPEG or TIFF image",
         )),
+    }
+}
+
+/// Width and height as the header declares them (PNG `IHDR`, JPEG `SOFn`).
+pub fn declared_size(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
+    match kind {
+        ImageKind::Png => {
+            let ihdr = bytes.get(12..24)?;
+            (&ihdr[..4] == b"IHDR").then(|| {
+                (
+                    u32::from_be_bytes([ihdr[4], ihdr[5], ihdr[6], ihdr[7]]),
+                    u32::from_be_bytes([ihdr[8], ihdr[9], ihdr[10], ihdr[11]]),
+                )
+            })
+        }
+        ImageKind::Jpeg => {
+            let mut pos = 2usize;
+            while pos + 9 < bytes.len() && bytes[pos] == 0xFF {
+                let marker = bytes[pos + 1];
+                if marker == 0xFF {
+                    pos += 1;
+                    continue;
+                }
+                let len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
+                if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+                    let h = u16::from_be_bytes([bytes[pos + 5], bytes[pos + 6]]) as u32;
+                    let w = u16::from_be_bytes([bytes[pos + 7], bytes[pos + 8]]) as u32;
+                    return Some((w, h));
+                }
+                if marker == 0xDA || len < 2 {
+                    return None;
+                }
+                pos += 2 + len;
+            }
+            None
+        }
+        ImageKind::Tiff => None,
     }
 }
 

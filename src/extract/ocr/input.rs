@@ -192,7 +192,7 @@ fn png_dpi(bytes: &[u8]) -> Option<f32> {
         match kind {
             b"pHYs" if len >= 9 => {
                 let x = u32::from_be_bytes(data[0..4].try_into().ok()?);
-                return (data[8] == 1 && x > 0).then(|| x as f32 * 0.0254);
+                return (data[8] == 1 && x > 0).then_some(x as f32 * 0.0254);
             }
             b"IDAT" | b"IEND" => return None,
             _ => {}

@@ -211,6 +211,14 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
                 prepared.scale
             ),
         );
+    } else if prepared.scale < 1.0 {
+        warn(
+            "downscaled",
+            format!(
+                "{dpi:.0} dpi scan read at {:.0} dpi (faster, as accurate)",
+                dpi * prepared.scale
+            ),
+        );
     }
     let work_dpi = dpi * prepared.scale;
     let words = with_engine(options.engine, |engine| {

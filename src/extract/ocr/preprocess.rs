@@ -1,5 +1,6 @@
 //! Preprocessing of a grayscale page image before OCR: border cleanup,
-//! deskew (±5°), upscaling of low-resolution scans.
+//! deskew (±5°), upscaling of low-resolution scans (under 240 dpi) and
+//! downscaling of very fine ones (over 450 dpi), both to 300 dpi.
 //!
 //! Binarisation is left to the engine: Tesseract thresholds the gray image
 //! itself (Otsu) and reads gray input at least as well as our own
@@ -14,6 +15,9 @@ pub const MIN_SIDE: u32 = 8;
 /// Scans under this resolution are upscaled to [`TARGET_DPI`].
 pub const LOW_DPI: f32 = 240.0;
 pub const TARGET_DPI: f32 = 300.0;
+/// Scans over this resolution are scaled down to [`TARGET_DPI`]: OCR time
+/// grows with the pixels, not the accuracy.
+pub const HIGH_DPI: f32 = 450.0;
 /// Upscaling never makes an image larger than this many pixels.
 pub const MAX_UPSCALED_PIXELS: u64 = 120_000_000;
 /// Largest skew corrected, in degrees.
@@ -42,7 +46,14 @@ pub fn prepare(mut image: GrayImage, dpi: f32) -> Prepared {
         0.0
     };
     let mut scale = 1.0;
-    if dpi < LOW_DPI {
+    if dpi > HIGH_DPI {
+        let (w, h) = image.dimensions();
+        let f = TARGET_DPI / dpi;
+        let nw = ((w as f32 * f).round() as u32).max(1);
+        let nh = ((h as f32 * f).round() as u32).max(1);
+        image = imageops::resize(&image, nw, nh, imageops::FilterType::Triangle);
+        scale = nw as f32 / w as f32;
+    } else if dpi < LOW_DPI {
         let (w, h) = image.dimensions();
         let want = (TARGET_DPI / dpi).min(4.0);
         let cap = (MAX_UPSCALED_PIXELS as f64 / (w as f64 * h as f64)).sqrt() as f32;

@@ -248,15 +248,14 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<GrayImage>
                 },
                 strict: false,
             };
-            let mut sink = Bilevel::new(columns, rows.max(h));
+            // Sample value of a black pixel: 0 unless BlackIs1; as a gray
+            // sample 0 is black, and /Decode [1 0] swaps.
+            let black_dark = black_is_1 == inverted;
+            let mut sink = Bilevel::new(columns, rows.max(h), black_dark);
             let mut ctx = hayro_ccitt::DecoderContext::new(settings);
             hayro_ccitt::decode(data, &mut sink, &mut ctx)
                 .map_err(|e| malformed(format!("the page's CCITT fax image is damaged: {e:?}")))?;
-            // Sample value of a black pixel: 0 unless BlackIs1; as a gray
-            // sample 0 is black, and /Decode [1 0] swaps.
-            let black_sample_is_zero = !black_is_1;
-            let black_dark = black_sample_is_zero != inverted;
-            sink.into_gray(w, h, black_dark)?
+            sink.into_gray(w, h)?
         }
         "JBIG2Decode" => {
             let settings = hayro_jbig2::DecodeSettings::default();
@@ -318,34 +317,46 @@ fn invert(g: &mut GrayImage) {
     }
 }
 
-/// Rows of colour changes (CCITT) to a bilevel bitmap.
+/// Rows of colour changes (CCITT) to a gray bitmap, written as decoded.
 struct Bilevel {
     width: u32,
     max_rows: u32,
-    /// true = black.
-    rows: Vec<Vec<bool>>,
+    rows: u32,
+    /// Gray of a black and of a white pixel.
+    dark: u8,
+    light: u8,
+    data: Vec<u8>,
 }
 
 impl Bilevel {
-    fn new(width: u32, max_rows: u32) -> Bilevel {
+    fn new(width: u32, max_rows: u32, black_dark: bool) -> Bilevel {
+        let (dark, light) = if black_dark { (0u8, 255u8) } else { (255, 0) };
         Bilevel {
             width,
             max_rows,
-            rows: Vec::new(),
+            rows: 0,
+            dark,
+            light,
+            data: Vec::new(),
         }
     }
 
-    fn into_gray(self, w: u32, h: u32, black_dark: bool) -> Result<GrayImage> {
-        if self.rows.is_empty() {
+    fn into_gray(self, w: u32, h: u32) -> Result<GrayImage> {
+        if self.rows == 0 {
             return Err(malformed("the page's CCITT fax image holds no rows"));
         }
-        let (dark, light) = if black_dark { (0u8, 255u8) } else { (255, 0) };
-        let mut g = GrayImage::from_pixel(w, h, image::Luma([light]));
-        for (y, row) in self.rows.iter().enumerate().take(h as usize) {
-            for (x, &b) in row.iter().enumerate().take(w as usize) {
-                if b {
-                    g.put_pixel(x as u32, y as u32, image::Luma([dark]));
-                }
+        if self.width == w && self.rows >= h {
+            let mut data = self.data;
+            data.truncate(w as usize * h as usize);
+            return GrayImage::from_raw(w, h, data)
+                .ok_or_else(|| malformed("the page's CCITT fax image is short"));
+        }
+        let mut g = GrayImage::from_pixel(w, h, image::Luma([self.light]));
+        let cols = self.width as usize;
+        for y in 0..(self.rows.min(h) as usize) {
+            let row = &self.data[y * cols..(y + 1) * cols];
+            for (x, &v) in row.iter().enumerate().take(w as usize) {
+                g.put_pixel(x as u32, y as u32, image::Luma([v]));
             }
         }
         Ok(g)
@@ -354,10 +365,13 @@ impl Bilevel {
 
 impl hayro_ccitt::Decoder for Bilevel {
     fn push_row(&mut self, changes: &[u32]) {
-        if self.rows.len() as u32 >= self.max_rows {
+        if self.rows >= self.max_rows {
             return;
         }
-        let mut row = vec![false; self.width as usize];
+        let start_len = self.data.len();
+        let cols = self.width as usize;
+        self.data.resize(start_len + cols, self.light);
+        let row = &mut self.data[start_len..];
         let mut i = 0;
         while i < changes.len() {
             let start = changes[i].min(self.width) as usize;
@@ -365,11 +379,11 @@ impl hayro_ccitt::Decoder for Bilevel {
                 .get(i + 1)
                 .map_or(self.width, |e| (*e).min(self.width)) as usize;
             for v in row.iter_mut().take(end).skip(start) {
-                *v = true;
+                *v = self.dark;
             }
             i += 2;
         }
-        self.rows.push(row);
+        self.rows += 1;
     }
 }
 
@@ -399,10 +413,8 @@ impl Jbig2Sink {
     }
 
     fn put(&mut self, black: bool) {
-        if self.x < self.width && self.y < self.height {
-            if black {
-                self.data[(self.y * self.width + self.x) as usize] = 0;
-            }
+        if black && self.x < self.width && self.y < self.height {
+            self.data[(self.y * self.width + self.x) as usize] = 0;
         }
         self.x = self.x.saturating_add(1);
     }
@@ -434,7 +446,10 @@ enum Space {
 }
 
 /// The colour space's base and component count, with an Indexed palette.
-fn color_space(doc: &Document, obj: Option<&Object>) -> Result<(Space, Option<(Space, Vec<u8>)>)> {
+/// An Indexed colour space's base and lookup table.
+type Palette = (Space, Vec<u8>);
+
+fn color_space(doc: &Document, obj: Option<&Object>) -> Result<(Space, Option<Palette>)> {
     let base_of = |name: &[u8]| match name {
         b"DeviceGray" | b"G" | b"CalGray" => Some(Space::Gray),
         b"DeviceRGB" | b"RGB" | b"CalRGB" | b"Lab" => Some(Space::Rgb),

@@ -143,17 +143,42 @@ fn rasterised_fixture_pages_read_back_by_ocr() {
 
 /// An image-only PDF: one page whose only content is the page image.
 fn image_pdf(image: Stream, width_pt: f32, height_pt: f32) -> Vec<u8> {
+    image_pdf_with_text(image, width_pt, height_pt, None)
+}
+
+/// A scanned page, with an invisible text layer (render mode 3) when
+/// `hidden` is given.
+fn image_pdf_with_text(
+    image: Stream,
+    width_pt: f32,
+    height_pt: f32,
+    hidden: Option<&str>,
+) -> Vec<u8> {
     let mut doc = PdfDoc::with_version("1.5");
     let pages_id = doc.new_object_id();
     let im = doc.add_object(image);
-    let content = format!("q {width_pt} 0 0 {height_pt} 0 0 cm /Im0 Do Q");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+    });
+    let mut content = format!("q {width_pt} 0 0 {height_pt} 0 0 cm /Im0 Do Q");
+    if let Some(text) = hidden {
+        content.push_str(&format!(
+            " BT 3 Tr /F1 12 Tf 40 {} Td ({text}) Tj ET",
+            height_pt - 100.0
+        ));
+    }
     let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
     let page = doc.add_object(dictionary! {
         "Type" => "Page",
         "Parent" => pages_id,
         "MediaBox" => vec![0.into(), 0.into(), Object::Real(width_pt), Object::Real(height_pt)],
         "Contents" => content_id,
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => im } },
+        "Resources" => dictionary! {
+            "XObject" => dictionary! { "Im0" => im },
+            "Font" => dictionary! { "F1" => font },
+        },
     });
     doc.objects.insert(
         pages_id,
@@ -408,6 +433,49 @@ fn bad_images_fail_cleanly_and_the_batch_goes_on() {
     assert_eq!(failed[0].page, Some(2));
     // Refusals are quick: nothing of the huge image was decoded.
     assert!(started.elapsed().as_secs() < 120);
+}
+
+#[test]
+fn invisible_ocr_layers_are_read_again_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = rasterise("en-01", dir.path());
+    let page = image::open(&png).unwrap().into_luma8();
+    let top = image::imageops::crop_imm(&page, 0, 0, page.width(), page.height() / 3).to_image();
+    let (w, h) = (
+        top.width() as f32 * 72.0 / 300.0,
+        top.height() as f32 * 72.0 / 300.0,
+    );
+    let mut stream = image_stream(&top, None, top.as_raw().clone());
+    stream.compress().unwrap();
+    let pdf = image_pdf_with_text(stream, w, h, Some("Vendor garbled layer qqxq zzkw"));
+    let path = dir.path().join("layer.pdf");
+    fs::write(&path, pdf).unwrap();
+    let run = |mode: &str| -> Document {
+        let o = bin()
+            .args(["extract", "--ocr", mode])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{mode}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let text = |d: &Document| serde_json::to_string(&d.articles).unwrap();
+    // By default the layer is used as it is, and said so.
+    let kept = run("auto");
+    assert!(kept
+        .warnings
+        .iter()
+        .any(|w| w.code == "invisible-text-layer"));
+    assert!(text(&kept).contains("qqxq"));
+    // --ocr always reads the scan instead.
+    let read = run("always");
+    assert!(read.warnings.iter().any(|w| w.code == "ocr"));
+    assert!(!text(&read).contains("qqxq"));
+    assert!(
+        text(&read).contains("Road crews stock up on salt"),
+        "{}",
+        text(&read)
+    );
 }
 
 #[test]

@@ -222,16 +222,25 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
     }
     let work_dpi = dpi * prepared.scale;
     let words = with_engine(options.engine, |engine| {
-        let lang = match &options.lang {
-            Some(l) => l.clone(),
-            None => choose_language(engine, &prepared.image, work_dpi)?,
+        let (lang, evidence) = match &options.lang {
+            Some(l) => (l.clone(), String::new()),
+            None => {
+                let (l, counts) = choose_language(engine, &prepared.image, work_dpi)?;
+                let evidence = match counts {
+                    Some((cjk, latin)) => format!(
+                        "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"
+                    ),
+                    None => "; languages: the installed models".to_string(),
+                };
+                (l, evidence)
+            }
         };
         let words = engine.recognize(&prepared.image, work_dpi, &lang)?;
         let mean = mean_confidence(&words);
         warn(
             "ocr",
             format!(
-                "read by OCR ({}, {lang}, {:.0} dpi, {} words, mean confidence {:.2})",
+                "read by OCR ({}, {lang}, {:.0} dpi, {} words, mean confidence {:.2}{evidence})",
                 engine.name(),
                 work_dpi,
                 words.len(),
@@ -287,33 +296,43 @@ fn mean_confidence(words: &[OcrWord]) -> f32 {
 }
 
 /// Chooses the languages of a page from evidence: `chi_sim` reads three
-/// bands of the page (a fifth of it); mostly CJK text means `chi_sim`
-/// (which reads inline Latin well, at half the time of `chi_sim+eng`), no
-/// CJK means `eng`, a real mix both. Falls back to what is installed.
-fn choose_language(engine: &mut dyn OcrEngine, image: &GrayImage, dpi: f32) -> Result<String> {
+/// bands of the page (a fifth of it); 30% or more CJK characters among
+/// the letters means `chi_sim` (which reads inline Latin well, at half the
+/// time of `chi_sim+eng`), under 8% means `eng`, a real mix both. Falls
+/// back to what is installed.
+fn choose_language(
+    engine: &mut dyn OcrEngine,
+    image: &GrayImage,
+    dpi: f32,
+) -> Result<(String, Option<(usize, usize)>)> {
     let has_cjk_model = engine.check_languages(AUTO_CJK).is_ok();
     let has_latin_model = engine.check_languages(AUTO_LATIN).is_ok();
     match (has_cjk_model, has_latin_model) {
         (true, true) => {}
-        (true, false) => return Ok(AUTO_CJK.to_string()),
-        (false, true) => return Ok(AUTO_LATIN.to_string()),
+        (true, false) => return Ok((AUTO_CJK.to_string(), None)),
+        (false, true) => return Ok((AUTO_LATIN.to_string(), None)),
         (false, false) => {
             engine.check_languages(AUTO_BOTH)?;
         }
     }
     let sample = preprocess::sample_bands(image);
     let words = engine.recognize(&sample, dpi, AUTO_CJK)?;
+    // chi_sim reads noise and worn Latin print as stray Chinese
+    // characters of low confidence: only confident ones count.
     let (mut cjk, mut latin) = (0usize, 0usize);
-    for w in words.iter().filter(|w| w.confidence >= 0.3) {
+    for w in &words {
         for c in w.text.chars() {
-            if crate::script::is_cjk(c) {
+            if crate::script::is_cjk(c) && w.confidence >= 0.6 {
                 cjk += 1;
-            } else if c.is_ascii_alphabetic() {
+            } else if c.is_ascii_alphabetic() && w.confidence >= 0.3 {
                 latin += 1;
             }
         }
     }
-    Ok(language_for_counts(cjk, latin).to_string())
+    Ok((
+        language_for_counts(cjk, latin).to_string(),
+        Some((cjk, latin)),
+    ))
 }
 
 /// The language list for a sample with `cjk` CJK characters and `latin`
@@ -325,7 +344,7 @@ pub fn language_for_counts(cjk: usize, latin: usize) -> &'static str {
     } else if cjk * 100 >= total * 30 {
         // A Chinese page: chi_sim reads its inline Latin.
         AUTO_CJK
-    } else if cjk * 100 <= total * 3 {
+    } else if cjk * 100 <= total * 8 {
         AUTO_LATIN
     } else {
         AUTO_BOTH
@@ -617,6 +636,7 @@ mod tests {
     fn languages_from_evidence() {
         assert_eq!(language_for_counts(500, 20), "chi_sim");
         assert_eq!(language_for_counts(2, 800), "eng");
+        assert_eq!(language_for_counts(50, 800), "eng");
         assert_eq!(language_for_counts(100, 400), "chi_sim+eng");
         assert_eq!(language_for_counts(3, 4), "chi_sim+eng");
     }

@@ -157,9 +157,9 @@ fn image_rasters(bytes: &[u8]) -> Result<Vec<Result<PageRaster>>> {
         .into_iter()
         .map(|page| {
             page.map(|p| {
-                let dpi = p.dpi.filter(|d| d.is_finite() && *d >= 20.0);
-                let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
                 let (w, h) = p.image.dimensions();
+                let dpi = ocr::plausible_dpi(p.dpi, w, h);
+                let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
                 PageRaster {
                     page_width: w as f32 * k,
                     page_height: h as f32 * k,

@@ -167,6 +167,14 @@ pub struct OcrPage {
 /// Resolution assumed when the file records none.
 pub const DEFAULT_DPI: f32 = 300.0;
 
+/// The recorded resolution, unless it makes the page larger than any
+/// newspaper (over 40 × 50 inches) or is absurdly low.
+pub fn plausible_dpi(dpi: Option<f32>, width_px: u32, height_px: u32) -> Option<f32> {
+    dpi.filter(|d| {
+        d.is_finite() && *d >= 20.0 && width_px as f32 / d <= 40.0 && height_px as f32 / d <= 50.0
+    })
+}
+
 /// Preprocesses and recognises one page, and maps the words to page units.
 pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrPage> {
     let mut warnings = Vec::new();
@@ -183,12 +191,12 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         )
         .with_page(number));
     }
-    let dpi = match raster.dpi.filter(|d| d.is_finite() && *d >= 20.0) {
+    let dpi = match plausible_dpi(raster.dpi, w0, h0) {
         Some(d) => d,
         None => {
             warn(
                 "resolution-assumed",
-                format!("the image records no resolution; {DEFAULT_DPI} dpi assumed"),
+                format!("the image records no plausible resolution; {DEFAULT_DPI} dpi assumed"),
             );
             DEFAULT_DPI
         }
@@ -298,8 +306,8 @@ fn mean_confidence(words: &[OcrWord]) -> f32 {
 /// Chooses the languages of a page from evidence: `chi_sim` reads three
 /// bands of the page (a fifth of it); 30% or more CJK characters among
 /// the letters means `chi_sim` (which reads inline Latin well, at half the
-/// time of `chi_sim+eng`), under 8% means `eng`, a real mix both. Falls
-/// back to what is installed.
+/// time of `chi_sim+eng`), 2.5% or less means `eng`, anything between both.
+/// Falls back to what is installed.
 fn choose_language(
     engine: &mut dyn OcrEngine,
     image: &GrayImage,
@@ -344,7 +352,9 @@ pub fn language_for_counts(cjk: usize, latin: usize) -> &'static str {
     } else if cjk * 100 >= total * 30 {
         // A Chinese page: chi_sim reads its inline Latin.
         AUTO_CJK
-    } else if cjk * 100 <= total * 8 {
+    } else if cjk * 1000 <= total * 25 {
+        // Worn Latin print gives about 1.5% confident stray hanzi; a Latin
+        // page with a Chinese item (mix-02: 3% of its letters) more.
         AUTO_LATIN
     } else {
         AUTO_BOTH
@@ -636,7 +646,8 @@ mod tests {
     fn languages_from_evidence() {
         assert_eq!(language_for_counts(500, 20), "chi_sim");
         assert_eq!(language_for_counts(2, 800), "eng");
-        assert_eq!(language_for_counts(50, 800), "eng");
+        assert_eq!(language_for_counts(78, 5354), "eng");
+        assert_eq!(language_for_counts(53, 1198), "chi_sim+eng");
         assert_eq!(language_for_counts(100, 400), "chi_sim+eng");
         assert_eq!(language_for_counts(3, 4), "chi_sim+eng");
     }

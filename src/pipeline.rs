@@ -153,7 +153,16 @@ fn lay_out_raster(
 
 /// An image's pages as a raster each, in page units.
 fn image_rasters(bytes: &[u8]) -> Result<Vec<Result<PageRaster>>> {
-    Ok(ocr::input::decode_pages(bytes)?
+    // Decoders are not expected to panic; if one does on hostile data, the
+    // file fails, not the batch.
+    let decoded =
+        std::panic::catch_unwind(|| ocr::input::decode_pages(bytes)).unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Malformed,
+                "the image could not be decoded: the decoder failed on damaged data",
+            ))
+        });
+    Ok(decoded?
         .into_iter()
         .map(|page| {
             page.map(|p| {

@@ -269,14 +269,6 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         y1: raster.placement.y0 + b[3] * sy,
     };
     let glyphs = words_to_glyphs(&words, &map);
-    if std::env::var_os("NEWSCLIP_DEBUG_OCR").is_some() {
-        for g in &glyphs {
-            eprintln!(
-                "{:7.1} {:7.1} {:7.1} {:7.1} size {:4.1} base {:7.1} {}",
-                g.bbox.x0, g.bbox.y0, g.bbox.x1, g.bbox.y1, g.font_size, g.origin.1, g.text
-            );
-        }
-    }
     let words = words
         .iter()
         .map(|w| (w.text.clone(), map(w.bbox), w.confidence))

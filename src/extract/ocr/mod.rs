@@ -495,9 +495,9 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
 
 /// The type size (em) a word's ink height suggests: a CJK character's ink
 /// is about 0.9 em high; a Latin word's depends on its letters: ascenders
-/// and descenders about 0.93 em, ascenders (capitals, digits) only 0.72,
-/// descenders only 0.7, x-height letters only 0.48. `None` for
-/// punctuation and symbols.
+/// (capitals, digits, the dots of i and j) and descenders (or brackets)
+/// about 0.93 em, ascenders only 0.72, descenders only 0.7, x-height
+/// letters only 0.48. `None` for other punctuation and symbols.
 pub fn em_estimate(text: &str, width: f32, height: f32) -> Option<f32> {
     if !(height > 0.0 && height.is_finite()) {
         return None;
@@ -515,14 +515,22 @@ pub fn em_estimate(text: &str, width: f32, height: f32) -> Option<f32> {
             continue;
         }
         units += if c.is_ascii() { 0.55 } else { 1.0 };
-        if c.is_uppercase() || c.is_ascii_digit() || "bdfhklt".contains(c) {
+        // The dots of i and j reach about the ascender line; brackets
+        // span ascender to descender.
+        if "()[]{}|".contains(c) {
             asc = true;
-            if c == 'Q' || c == 'J' {
+            desc = true;
+        } else if c.is_uppercase() || c.is_ascii_digit() || "bdfhiklt".contains(c) {
+            asc = true;
+            if c == 'Q' {
                 desc = true;
             }
-        } else if "gjpqy".contains(c) {
+        } else if "gpqy".contains(c) {
             desc = true;
             x = true;
+        } else if c == 'j' {
+            asc = true;
+            desc = true;
         } else if c.is_lowercase() {
             x = true;
         }
@@ -633,6 +641,18 @@ fn round3(v: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_size_from_ink() {
+        let e = |t: &str, h: f32| em_estimate(t, 0.0, h).unwrap();
+        // 10 pt type: "ing" spans the dot of i to the tail of g.
+        assert!((e("ing", 9.3) - 10.0).abs() < 0.1);
+        assert!((e("Hold", 7.2) - 10.0).abs() < 0.1);
+        assert!((e("were", 4.8) - 10.0).abs() < 0.1);
+        assert!((e("(Staff", 9.3) - 10.0).abs() < 0.1);
+        assert!((e("新闻", 9.0) - 10.0).abs() < 0.1);
+        assert!(em_estimate("—", 0.0, 1.0).is_none());
+    }
 
     #[test]
     fn languages_from_evidence() {

@@ -145,7 +145,7 @@ fn lay_out_raster(
         width,
         height,
         glyphs: &page.glyphs,
-        rules: &[],
+        rules: &page.rules,
         images: &[],
     });
     Ok((laid, page))

@@ -159,6 +159,8 @@ pub struct PageRaster {
 #[derive(Debug, Clone, Default)]
 pub struct OcrPage {
     pub glyphs: Vec<Glyph>,
+    /// Ruling lines found in the image, in page points.
+    pub rules: Vec<BBox>,
     /// Words in page points with their confidence.
     pub words: Vec<(String, BBox, f32)>,
     pub warnings: Vec<Warning>,
@@ -269,12 +271,23 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         y1: raster.placement.y0 + b[3] * sy,
     };
     let glyphs = words_to_glyphs(&words, &map);
+    // Rules: at least three quarters of an inch long, at most a
+    // twentieth thick.
+    let rules = preprocess::find_rules(
+        &prepared.image,
+        (0.75 * work_dpi) as u32,
+        ((0.05 * work_dpi) as u32).max(2),
+    )
+    .into_iter()
+    .map(map)
+    .collect();
     let words = words
         .iter()
         .map(|w| (w.text.clone(), map(w.bbox), w.confidence))
         .collect();
     Ok(OcrPage {
         glyphs,
+        rules,
         words,
         warnings,
     })

@@ -267,6 +267,75 @@ pub fn rotate(image: &GrayImage, deg: f32) -> GrayImage {
     out
 }
 
+/// Ruling lines of the page (article separators), in pixels
+/// `[x0, y0, x1, y1]`: runs of dark pixels at least `min_len` long and at
+/// most `max_thick` thick, horizontal and vertical. Text never makes such
+/// runs (letters have gaps); photos do, but thick.
+pub fn find_rules(image: &GrayImage, min_len: u32, max_thick: u32) -> Vec<[f32; 4]> {
+    let (w, h) = image.dimensions();
+    if w < 16 || h < 16 || min_len == 0 {
+        return Vec::new();
+    }
+    let t = otsu(image);
+    let raw = image.as_raw();
+    let dark = |x: u32, y: u32| raw[(y * w + x) as usize] <= t;
+    // Runs per line of pixels, then runs stacked over neighbouring lines
+    // merged into one rule.
+    let mut out = Vec::new();
+    for horizontal in [true, false] {
+        let (lines, len) = if horizontal { (h, w) } else { (w, h) };
+        // Open rules: (start, end, first line, last line).
+        let mut open: Vec<(u32, u32, u32, u32)> = Vec::new();
+        let mut done: Vec<(u32, u32, u32, u32)> = Vec::new();
+        for l in 0..lines {
+            let mut runs = Vec::new();
+            let mut start: Option<u32> = None;
+            for i in 0..=len {
+                let d = i < len && if horizontal { dark(i, l) } else { dark(l, i) };
+                match (d, start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s0)) => {
+                        if i - s0 >= min_len {
+                            runs.push((s0, i));
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            let mut next_open = Vec::new();
+            for r in open.drain(..) {
+                if let Some(k) = runs.iter().position(|&(a, b)| a.max(r.0) < b.min(r.1)) {
+                    let (a, b) = runs.swap_remove(k);
+                    next_open.push((r.0.min(a), r.1.max(b), r.2, l));
+                } else {
+                    done.push(r);
+                }
+            }
+            for (a, b) in runs {
+                next_open.push((a, b, l, l));
+            }
+            open = next_open;
+            if open.len() + done.len() > 10_000 {
+                break;
+            }
+        }
+        done.append(&mut open);
+        for (a, b, l0, l1) in done {
+            if l1 + 1 - l0 > max_thick {
+                continue;
+            }
+            let (a, b, l0, l1) = (a as f32, b as f32, l0 as f32, (l1 + 1) as f32);
+            out.push(if horizontal {
+                [a, l0, b, l1]
+            } else {
+                [l0, a, l1, b]
+            });
+        }
+    }
+    out
+}
+
 /// Three horizontal bands of the page (at a quarter, half and three
 /// quarters of its height, each 7% high) stacked into one image: a quick
 /// sample of its text for choosing languages.
@@ -332,6 +401,26 @@ mod tests {
         assert_eq!(img.get_pixel(5, 400)[0], 255);
         // Text is kept.
         assert_eq!(img.get_pixel(90, 105)[0], 0);
+    }
+
+    #[test]
+    fn rules_are_found_text_is_not() {
+        let mut img = lines_page(1000, 1200);
+        // A horizontal rule 3 px thick and a vertical one 2 px thick.
+        for y in 600..603 {
+            for x in 50..950 {
+                img.put_pixel(x, y, Luma([0]));
+            }
+        }
+        for x in 500..502 {
+            for y in 700..1150 {
+                img.put_pixel(x, y, Luma([0]));
+            }
+        }
+        let rules = find_rules(&img, 225, 15);
+        assert_eq!(rules.len(), 2, "{rules:?}");
+        assert!(rules.contains(&[50.0, 600.0, 950.0, 603.0]), "{rules:?}");
+        assert!(rules.contains(&[500.0, 700.0, 502.0, 1150.0]), "{rules:?}");
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn lay_out_raster(
         height,
         glyphs: &page.glyphs,
         rules: &page.rules,
-        images: &[],
+        images: &page.images,
     });
     Ok((laid, page))
 }

@@ -86,12 +86,22 @@ pub struct OcrWord {
     pub paragraph: u32,
 }
 
+/// What an engine found on a page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recognition {
+    /// Words in reading order.
+    pub words: Vec<OcrWord>,
+    /// Picture regions (photos, drawings) the engine's page analysis found,
+    /// `[x0, y0, x1, y1]` in pixels; empty when the engine does not say.
+    pub images: Vec<[f32; 4]>,
+}
+
 /// An OCR engine: one instance per thread, reused across pages.
 pub trait OcrEngine {
     fn name(&self) -> &'static str;
     /// Recognise the words of `image` (8-bit gray, `dpi` dots per inch) in
     /// the languages `lang` (`chi_sim+eng`).
-    fn recognize(&mut self, image: &GrayImage, dpi: f32, lang: &str) -> Result<Vec<OcrWord>>;
+    fn recognize(&mut self, image: &GrayImage, dpi: f32, lang: &str) -> Result<Recognition>;
     /// Whether the models for `lang` are installed; an error says how to
     /// install what is missing.
     fn check_languages(&self, lang: &str) -> Result<()>;
@@ -161,6 +171,8 @@ pub struct OcrPage {
     pub glyphs: Vec<Glyph>,
     /// Ruling lines found in the image, in page points.
     pub rules: Vec<BBox>,
+    /// Picture regions, in page points.
+    pub images: Vec<BBox>,
     /// Words in page points with their confidence.
     pub words: Vec<(String, BBox, f32)>,
     pub warnings: Vec<Warning>,
@@ -231,7 +243,7 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         );
     }
     let work_dpi = dpi * prepared.scale;
-    let words = with_engine(options.engine, |engine| {
+    let found = with_engine(options.engine, |engine| {
         let (lang, evidence) = match &options.lang {
             Some(l) => (l.clone(), String::new()),
             None => {
@@ -245,21 +257,22 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
                 (l, evidence)
             }
         };
-        let words = engine.recognize(&prepared.image, work_dpi, &lang)?;
-        let mean = mean_confidence(&words);
+        let found = engine.recognize(&prepared.image, work_dpi, &lang)?;
+        let mean = mean_confidence(&found.words);
         warn(
             "ocr",
             format!(
                 "read by OCR ({}, {lang}, {:.0} dpi, {} words, mean confidence {:.2}{evidence})",
                 engine.name(),
                 work_dpi,
-                words.len(),
+                found.words.len(),
                 mean
             ),
         );
-        Ok(words)
+        Ok(found)
     })
     .map_err(|e| e.with_page(number))?;
+    let Recognition { words, images } = found;
     // Pixels of the prepared image to page points.
     let (pw, ph) = prepared.image.dimensions();
     let sx = raster.placement.width() / pw as f32;
@@ -281,6 +294,7 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
     .into_iter()
     .map(map)
     .collect();
+    let images = images.into_iter().map(map).collect();
     let words = words
         .iter()
         .map(|w| (w.text.clone(), map(w.bbox), w.confidence))
@@ -288,6 +302,7 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
     Ok(OcrPage {
         glyphs,
         rules,
+        images,
         words,
         warnings,
     })
@@ -329,7 +344,7 @@ fn choose_language(
         }
     }
     let sample = preprocess::sample_bands(image);
-    let words = engine.recognize(&sample, dpi, AUTO_CJK)?;
+    let words = engine.recognize(&sample, dpi, AUTO_CJK)?.words;
     // chi_sim reads noise and worn Latin print as stray Chinese
     // characters of low confidence: only confident ones count.
     let (mut cjk, mut latin) = (0usize, 0usize);

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use image::GrayImage;
-use tesseract_rs::{TessPageIteratorLevel, TessPageSegMode, TesseractAPI};
+use tesseract_rs::{TessPageIteratorLevel, TessPageSegMode, TessPolyBlockType, TesseractAPI};
 
-use super::{OcrEngine, OcrWord};
+use super::{OcrEngine, OcrWord, Recognition};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Folders searched for `*.traineddata` after `TESSDATA_PREFIX`.
@@ -150,7 +150,7 @@ impl OcrEngine for Tesseract {
         tessdata_for(lang).map(|_| ())
     }
 
-    fn recognize(&mut self, image: &GrayImage, dpi: f32, lang: &str) -> Result<Vec<OcrWord>> {
+    fn recognize(&mut self, image: &GrayImage, dpi: f32, lang: &str) -> Result<Recognition> {
         let (w, h) = image.dimensions();
         let (Ok(wi), Ok(hi)) = (i32::try_from(w), i32::try_from(h)) else {
             return Err(engine_error("image too large".into()));
@@ -166,7 +166,7 @@ impl OcrEngine for Tesseract {
         // No iterator when the page holds no text.
         let Ok(it) = api.get_iterator() else {
             let _ = api.clear();
-            return Ok(words);
+            return Ok(Recognition::default());
         };
         let mut line = 0u32;
         let mut paragraph = 0u32;
@@ -203,8 +203,33 @@ impl OcrEngine for Tesseract {
             }
         }
         drop(it);
+        // Picture blocks of Tesseract's page analysis (they hold no words).
+        let mut images = Vec::new();
+        if let Ok(pi) = api.get_page_iterator() {
+            let _ = pi.begin();
+            for _ in 0..100_000 {
+                if let (Ok(kind), Ok((x0, y0, x1, y1))) = (
+                    pi.block_type(),
+                    pi.bounding_box(TessPageIteratorLevel::RIL_BLOCK),
+                ) {
+                    let picture = matches!(
+                        kind,
+                        TessPolyBlockType::PT_FLOWING_IMAGE
+                            | TessPolyBlockType::PT_HEADING_IMAGE
+                            | TessPolyBlockType::PT_PULLOUT_IMAGE
+                    );
+                    if picture && x1 > x0 && y1 > y0 {
+                        images.push([x0 as f32, y0 as f32, x1 as f32, y1 as f32]);
+                    }
+                }
+                match pi.next(TessPageIteratorLevel::RIL_BLOCK) {
+                    Ok(true) => {}
+                    _ => break,
+                }
+            }
+        }
         let _ = api.clear();
-        Ok(words)
+        Ok(Recognition { words, images })
     }
 }
 

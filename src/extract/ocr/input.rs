@@ -265,7 +265,20 @@ fn tiff_page(dec: &mut tiff::decoder::Decoder<Cursor<&[u8]>>) -> Result<DecodedP
     let color = dec
         .colortype()
         .map_err(|e| malformed(format!("the TIFF page's colour type is unreadable: {e}")))?;
-    let dpi = dec.get_tag_f64(Tag::XResolution).ok().and_then(|x| {
+    let dpi = dec.find_tag(Tag::XResolution).ok().flatten().and_then(|v| {
+        use tiff::decoder::ifd::Value;
+        let x = match v {
+            Value::Rational(n, d) if d > 0 => n as f64 / d as f64,
+            Value::Float(f) => f as f64,
+            Value::Double(f) => f,
+            Value::Unsigned(n) => n as f64,
+            Value::Short(n) => n as f64,
+            Value::List(l) => match l.first() {
+                Some(Value::Rational(n, d)) if *d > 0 => *n as f64 / *d as f64,
+                _ => return None,
+            },
+            _ => return None,
+        };
         let unit = dec.get_tag_u32(Tag::ResolutionUnit).unwrap_or(2);
         match unit {
             2 => Some(x as f32),

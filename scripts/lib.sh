@@ -7,6 +7,9 @@
 # - ensure_apt PKG...: Debian packages installed; as root installs the
 #   missing ones (apt-get update first when the package lists are missing or
 #   stale), otherwise prints the exact sudo command and exits 1.
+# - ensure_build_deps: the system libraries and tools newsclip builds and
+#   tests against (Tesseract OCR with its Chinese and English models,
+#   leptonica, pkg-config, poppler-utils for the OCR tests), via ensure_apt.
 # - say MESSAGE: a visible step header on stderr.
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -88,4 +91,14 @@ ensure_apt() {
         apt-get update -q
         apt-get install -y -q --no-install-recommends "${missing[@]}"
     fi
+}
+
+# What building and testing newsclip needs from the system: libtesseract and
+# leptonica to link the OCR engine (found through pkg-config), the
+# Tesseract models for Simplified Chinese and English (nothing is downloaded
+# at run time), and pdftoppm, with which the OCR tests rasterise the PDF
+# fixtures.
+ensure_build_deps() {
+    ensure_apt pkg-config g++ libtesseract-dev libleptonica-dev \
+        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils
 }

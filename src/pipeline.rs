@@ -151,38 +151,41 @@ fn lay_out_raster(
     Ok((laid, page))
 }
 
+/// A decoded image page as a raster in page units.
+fn page_raster(p: ocr::input::DecodedPage) -> PageRaster {
+    let (w, h) = p.image.dimensions();
+    let dpi = ocr::plausible_dpi(p.dpi, w, h);
+    let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
+    PageRaster {
+        page_width: w as f32 * k,
+        page_height: h as f32 * k,
+        placement: crate::model::BBox {
+            x0: 0.0,
+            y0: 0.0,
+            x1: w as f32 * k,
+            y1: h as f32 * k,
+        },
+        image: p.image,
+        dpi,
+    }
+}
+
+/// Runs `f` and turns a panic (a decoder failing on hostile data, which is
+/// not expected) into an error for the file.
+fn no_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorKind::Malformed,
+            "the image could not be decoded: the decoder failed on damaged data",
+        ))
+    })
+}
+
 /// An image's pages as a raster each, in page units.
 fn image_rasters(bytes: &[u8]) -> Result<Vec<Result<PageRaster>>> {
-    // Decoders are not expected to panic; if one does on hostile data, the
-    // file fails, not the batch.
-    let decoded =
-        std::panic::catch_unwind(|| ocr::input::decode_pages(bytes)).unwrap_or_else(|_| {
-            Err(Error::new(
-                ErrorKind::Malformed,
-                "the image could not be decoded: the decoder failed on damaged data",
-            ))
-        });
-    Ok(decoded?
+    Ok(no_panic(|| ocr::input::decode_pages(bytes))?
         .into_iter()
-        .map(|page| {
-            page.map(|p| {
-                let (w, h) = p.image.dimensions();
-                let dpi = ocr::plausible_dpi(p.dpi, w, h);
-                let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
-                PageRaster {
-                    page_width: w as f32 * k,
-                    page_height: h as f32 * k,
-                    placement: crate::model::BBox {
-                        x0: 0.0,
-                        y0: 0.0,
-                        x1: w as f32 * k,
-                        y1: h as f32 * k,
-                    },
-                    image: p.image,
-                    dpi,
-                }
-            })
-        })
+        .map(|page| page.map(page_raster))
         .collect())
 }
 
@@ -231,19 +234,54 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         )
         .with_path(path));
     }
-    let pages = image_rasters(bytes).map_err(|e| e.with_path(path))?;
+    let mut pages =
+        no_panic(|| ocr::input::ImagePages::new(bytes)).map_err(|e| e.with_path(path))?;
     ocr::check_available(&options.ocr).map_err(|e| e.with_path(path))?;
     let mut doc = empty_document(path, "image");
-    let results: Vec<(u32, Result<OcrResult>)> = pages
-        .into_par_iter()
-        .with_max_len(1)
-        .enumerate()
-        .map(|(i, page)| {
-            let number = i as u32 + 1;
-            let result = page.and_then(|raster| process_raster(raster, number, &options.ocr));
-            (number, result.map_err(|e| e.with_page(number)))
-        })
-        .collect();
+    // Pages are decoded a pool's worth at a time and recognised in
+    // parallel, so a long multi-page TIFF is never held whole.
+    let batch = rayon::current_num_threads().max(1);
+    let mut results: Vec<(u32, Result<OcrResult>)> = Vec::new();
+    let mut number = 0u32;
+    let mut stopped = false;
+    loop {
+        let mut chunk = Vec::with_capacity(batch);
+        while chunk.len() < batch {
+            let next = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.next()))
+            {
+                Ok(next) => next,
+                Err(_) => {
+                    // The decoder's state is lost: no page after this one.
+                    stopped = true;
+                    Some(Err(Error::new(
+                        ErrorKind::Malformed,
+                        "the page could not be decoded: the decoder failed on damaged data",
+                    )))
+                }
+            };
+            let Some(page) = next else { break };
+            number += 1;
+            chunk.push((number, page.map(page_raster)));
+            if stopped {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let done: Vec<(u32, Result<OcrResult>)> = chunk
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(number, page)| {
+                let result = page.and_then(|raster| process_raster(raster, number, &options.ocr));
+                (number, result.map_err(|e| e.with_page(number)))
+            })
+            .collect();
+        results.extend(done);
+        if stopped || number >= 10_000 {
+            break;
+        }
+    }
     let total = results.len();
     let mut failed = 0usize;
     let mut first_error = None;

@@ -229,29 +229,90 @@ fn jpeg_dpi(bytes: &[u8]) -> Option<f32> {
 }
 
 fn decode_tiff(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
-    use tiff::decoder::{Decoder, Limits};
-    let mut tl = Limits::default();
-    tl.decoding_buffer_size = MAX_ALLOC as usize;
-    let mut dec = Decoder::new(Cursor::new(bytes))
-        .map_err(|e| malformed(format!("the TIFF header is unreadable: {e}")))?
-        .with_limits(tl);
-    let mut pages = Vec::new();
-    // A bounded number of pages, each page read independently.
-    for index in 0..10_000usize {
-        let page = tiff_page(&mut dec).map_err(|e| e.with_page(index as u32 + 1));
-        pages.push(page);
-        if !dec.more_images() {
-            break;
+    Ok(TiffPages::new(bytes)?.collect())
+}
+
+/// The pages of a TIFF, decoded one at a time (so that a long multi-page
+/// file is never held in memory whole).
+pub struct TiffPages<'a> {
+    dec: tiff::decoder::Decoder<Cursor<&'a [u8]>>,
+    index: usize,
+    done: bool,
+}
+
+impl<'a> TiffPages<'a> {
+    pub fn new(bytes: &'a [u8]) -> Result<TiffPages<'a>> {
+        use tiff::decoder::{Decoder, Limits};
+        let mut tl = Limits::default();
+        tl.decoding_buffer_size = MAX_ALLOC as usize;
+        let dec = Decoder::new(Cursor::new(bytes))
+            .map_err(|e| malformed(format!("the TIFF header is unreadable: {e}")))?
+            .with_limits(tl);
+        Ok(TiffPages {
+            dec,
+            index: 0,
+            done: false,
+        })
+    }
+}
+
+impl Iterator for TiffPages<'_> {
+    type Item = Result<DecodedPage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // A bounded number of pages, each read independently.
+        if self.done || self.index >= 10_000 {
+            return None;
         }
-        if let Err(e) = dec.next_image() {
-            pages.push(Err(malformed(format!(
-                "the TIFF's next page is unreadable: {e}; the pages after it are lost"
-            ))
-            .with_page(index as u32 + 2)));
-            break;
+        let number = self.index as u32 + 1;
+        if self.index > 0 {
+            if !self.dec.more_images() {
+                self.done = true;
+                return None;
+            }
+            if let Err(e) = self.dec.next_image() {
+                self.done = true;
+                return Some(Err(malformed(format!(
+                    "the TIFF's next page is unreadable: {e}; the pages after it are lost"
+                ))
+                .with_page(number)));
+            }
+        }
+        self.index += 1;
+        Some(tiff_page(&mut self.dec).map_err(|e| e.with_page(number)))
+    }
+}
+
+/// Every page of an image file, decoded one at a time: PNG and JPEG have
+/// one, a TIFF as many as it holds.
+pub enum ImagePages<'a> {
+    Single(Option<Result<DecodedPage>>),
+    Tiff(Box<TiffPages<'a>>),
+}
+
+impl<'a> ImagePages<'a> {
+    /// The file's error (unreadable header, too large) comes here; page
+    /// errors come from the iterator.
+    pub fn new(bytes: &'a [u8]) -> Result<ImagePages<'a>> {
+        match sniff(bytes) {
+            Some(ImageKind::Tiff) => Ok(ImagePages::Tiff(Box::new(TiffPages::new(bytes)?))),
+            _ => {
+                let mut pages = decode_pages(bytes)?;
+                Ok(ImagePages::Single(pages.pop()))
+            }
         }
     }
-    Ok(pages)
+}
+
+impl Iterator for ImagePages<'_> {
+    type Item = Result<DecodedPage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            ImagePages::Single(p) => p.take(),
+            ImagePages::Tiff(t) => t.next(),
+        }
+    }
 }
 
 fn tiff_page(dec: &mut tiff::decoder::Decoder<Cursor<&[u8]>>) -> Result<DecodedPage> {

@@ -471,7 +471,7 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
         }
     }
     let mut out = Vec::with_capacity(words.len() * 2);
-    let mut prev: Option<(u32, BBox)> = None;
+    let mut prev: Option<(u32, BBox, char)> = None;
     for w in words {
         let text = w.text.trim();
         if text.is_empty() {
@@ -498,11 +498,14 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
             invisible: false,
             unmapped: false,
         };
-        // The engine's word boundaries are word spaces (layout drops them
-        // between CJK characters); tight boxes of justified text show gaps
-        // too narrow to be read as spaces.
-        if let Some((line, p)) = prev {
-            if line == w.line {
+        // The engine's word boundaries are word spaces; tight boxes of
+        // justified text show gaps too narrow to be read as spaces. Between
+        // two CJK characters an engine's word break is its own
+        // segmentation, never a space of the text.
+        let first = text.chars().next().unwrap_or(' ');
+        if let Some((line, p, last)) = prev {
+            let cjk_pair = crate::script::is_cjk(last) && crate::script::is_cjk(first);
+            if line == w.line && !cjk_pair {
                 let x1 = b.x0.max(p.x1);
                 out.push(glyph(
                     " ",
@@ -516,7 +519,7 @@ pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec
             }
         }
         out.push(glyph(text, b));
-        prev = Some((w.line, b));
+        prev = Some((w.line, b, text.chars().next_back().unwrap_or(' ')));
     }
     out
 }

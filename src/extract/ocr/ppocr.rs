@@ -560,27 +560,32 @@ fn ctc_decode(seq: &[f32], t: usize, c: usize, keys: &[String], scale: f32) -> R
         }
         prev = best;
     }
-    // Character extents: halfway between neighbouring characters' steps;
-    // the first and last reach half a character's pitch outwards.
+    // Character extents: half the line's median pitch (the distance
+    // between neighbouring characters' steps) on each side of a
+    // character's centre, and never past halfway to a neighbour; so a
+    // column gutter inside one detected box stays a gap.
     let n = spans.len();
     if n > 0 {
-        let centre = |s: &(usize, usize)| (s.0 + s.1) as f32 / 2.0 + 0.5;
-        let pitch = if n > 1 {
-            (centre(&spans[n - 1]) - centre(&spans[0])) / (n - 1) as f32
+        let centres: Vec<f32> = spans
+            .iter()
+            .map(|s| (s.0 + s.1) as f32 / 2.0 + 0.5)
+            .collect();
+        let mut gaps: Vec<f32> = centres.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.sort_by(f32::total_cmp);
+        let pitch = if gaps.is_empty() {
+            (spans[0].1 - spans[0].0 + 2) as f32
         } else {
-            (spans[0].1 - spans[0].0 + 1) as f32
+            gaps[gaps.len() / 2]
         };
         for i in 0..n {
-            let start = if i == 0 {
-                centre(&spans[0]) - pitch / 2.0
-            } else {
-                (centre(&spans[i - 1]) + centre(&spans[i])) / 2.0
-            };
-            let end = if i + 1 == n {
-                centre(&spans[i]) + pitch / 2.0
-            } else {
-                (centre(&spans[i]) + centre(&spans[i + 1])) / 2.0
-            };
+            let mut start = centres[i] - pitch / 2.0;
+            let mut end = centres[i] + pitch / 2.0;
+            if i > 0 {
+                start = start.max((centres[i - 1] + centres[i]) / 2.0);
+            }
+            if i + 1 < n {
+                end = end.min((centres[i] + centres[i + 1]) / 2.0);
+            }
             chars[i].0 = (start * scale).clamp(0.0, 1.0);
             chars[i].1 = (end * scale).clamp(0.0, 1.0);
         }
@@ -955,27 +960,44 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
     }
     let mut words = Vec::new();
     let mut cur: Option<(String, f32, f32, f32, usize)> = None;
-    let flush = |cur: &mut Option<(String, f32, f32, f32, usize)>, words: &mut Vec<OcrWord>| {
+    // A detected box may run across a narrow column gutter: the line is
+    // cut where the gap between two characters exceeds 0.8 of the line's
+    // median character width (text inside a line has no gaps: the
+    // characters' extents meet, a space is a character).
+    let mut widths: Vec<f32> = line.chars.iter().map(|c| c.1 - c.0).collect();
+    widths.sort_by(f32::total_cmp);
+    let pitch = widths.get(widths.len() / 2).copied().unwrap_or(0.0);
+    let mut sub = 0u32;
+    let mut prev_end: Option<f32> = None;
+    let id = |sub: u32| index.saturating_mul(64).saturating_add(sub.min(63));
+    let flush = |cur: &mut Option<(String, f32, f32, f32, usize)>,
+                 words: &mut Vec<OcrWord>,
+                 sub: u32| {
         if let Some((text, a, b, psum, n)) = cur.take() {
             words.push(OcrWord {
                 text,
                 bbox: quad_bbox(&line.quad, a, b, line),
                 confidence: psum / n.max(1) as f32,
-                line: index,
-                paragraph: index,
+                line: id(sub),
+                paragraph: id(sub),
             });
         }
     };
     for (ch, &(a, b, p)) in chars.iter().zip(&line.chars) {
+        if prev_end.is_some_and(|e| pitch > 0.0 && a - e > 0.8 * pitch) {
+            flush(&mut cur, &mut words, sub);
+            sub += 1;
+        }
+        prev_end = Some(b);
         if ch.is_whitespace() {
-            flush(&mut cur, &mut words);
+            flush(&mut cur, &mut words, sub);
             continue;
         }
         let cjk = crate::script::is_cjk(*ch);
         if cjk {
-            flush(&mut cur, &mut words);
+            flush(&mut cur, &mut words, sub);
             cur = Some((ch.to_string(), a, b, p, 1));
-            flush(&mut cur, &mut words);
+            flush(&mut cur, &mut words, sub);
             continue;
         }
         match cur.as_mut() {
@@ -988,7 +1010,7 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
             None => cur = Some((ch.to_string(), a, b, p, 1)),
         }
     }
-    flush(&mut cur, &mut words);
+    flush(&mut cur, &mut words, sub);
     words
 }
 
@@ -1029,11 +1051,27 @@ impl OcrEngine for PpOcr {
     /// PP-OCR's model reads Chinese and Latin alike: `lang` is not used.
     fn recognize(&mut self, image: &GrayImage, _dpi: f32, _lang: &str) -> Result<Vec<OcrWord>> {
         let lines = self.read_lines(image)?;
-        let mut words = Vec::new();
+        let mut pieces: Vec<Vec<OcrWord>> = Vec::new();
         for (i, line) in lines.iter().enumerate() {
-            words.extend(line_words(line, i as u32));
+            for w in line_words(line, i as u32) {
+                match pieces.last_mut() {
+                    Some(p) if p[0].line == w.line => p.push(w),
+                    _ => pieces.push(vec![w]),
+                }
+            }
         }
-        Ok(words)
+        // Layout forms lines from runs of words in the engine's order and
+        // continues a run across a gap narrower than a gutter on the same
+        // baseline: RapidOCR's order (rows across the page) would chain
+        // the lines of neighbouring columns. Lines by their left edge (a
+        // column's lines come together, one baseline after another) avoid
+        // that; layout orders them again by geometry.
+        pieces.sort_by(|a, b| {
+            a[0].bbox[0]
+                .total_cmp(&b[0].bbox[0])
+                .then(a[0].bbox[1].total_cmp(&b[0].bbox[1]))
+        });
+        Ok(pieces.into_iter().flatten().collect())
     }
 
     /// The model reads Simplified Chinese and English; other languages are

@@ -128,7 +128,10 @@ fn with_tesseract<T>(f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<
 
 /// Runs `f` with this thread's PP-OCR engine loaded from `dir`, loading it
 /// on first use; the error says how to install a missing engine.
-fn with_ppocr<T>(dir: &std::path::Path, f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<T> {
+fn with_ppocr<T>(
+    dir: &std::path::Path,
+    f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>,
+) -> Result<T> {
     PPOCR.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(d, _)| d != dir) {
@@ -269,8 +272,9 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
             "; PP-OCR's model reads Chinese and Latin".to_string(),
         ),
         None => {
-            let (l, counts) = with_tesseract(|engine| choose_language(engine, &prepared.image, work_dpi))
-                .map_err(|e| e.with_page(number))?;
+            let (l, counts) =
+                with_tesseract(|engine| choose_language(engine, &prepared.image, work_dpi))
+                    .map_err(|e| e.with_page(number))?;
             let evidence = match counts {
                 Some((cjk, latin)) => format!(
                     "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"

@@ -535,16 +535,17 @@ fn ctc_decode(seq: &[f32], t: usize, c: usize, keys: &[String], scale: f32) -> R
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for step in 0..t {
         let row = &seq[step * c..(step + 1) * c];
-        let (best, p) = row
-            .iter()
-            .enumerate()
-            .fold((0usize, f32::MIN), |acc, (i, &v)| {
-                if v > acc.1 {
-                    (i, v)
-                } else {
-                    acc
-                }
-            });
+        let (best, p) =
+            row.iter().enumerate().fold(
+                (0usize, f32::MIN),
+                |acc, (i, &v)| {
+                    if v > acc.1 {
+                        (i, v)
+                    } else {
+                        acc
+                    }
+                },
+            );
         if best != 0 && best == prev {
             if let Some(s) = spans.last_mut() {
                 s.1 = step;
@@ -629,7 +630,8 @@ fn resize_linear(src: &GrayImage, nw: u32, nh: u32) -> GrayImage {
         for (x, &(x0, x1, ax)) in xs.iter().enumerate() {
             let top = r0[x0] as f32 * (1.0 - ax) + r0[x1] as f32 * ax;
             let bot = r1[x0] as f32 * (1.0 - ax) + r1[x1] as f32 * ax;
-            buf[y * nw as usize + x] = (top * (1.0 - ay) + bot * ay).round().clamp(0.0, 255.0) as u8;
+            buf[y * nw as usize + x] =
+                (top * (1.0 - ay) + bot * ay).round().clamp(0.0, 255.0) as u8;
         }
     }
     out
@@ -726,8 +728,16 @@ fn mini_box(pts: &[Point<f64>]) -> Option<(Quad, f32)> {
 
 fn order_mini(mut pts: Vec<[f32; 2]>) -> Quad {
     pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
-    let (i1, i4) = if pts[1][1] > pts[0][1] { (0, 1) } else { (1, 0) };
-    let (i2, i3) = if pts[3][1] > pts[2][1] { (2, 3) } else { (3, 2) };
+    let (i1, i4) = if pts[1][1] > pts[0][1] {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    let (i2, i3) = if pts[3][1] > pts[2][1] {
+        (2, 3)
+    } else {
+        (3, 2)
+    };
     [pts[i1], pts[i2], pts[i3], pts[i4]]
 }
 
@@ -753,10 +763,7 @@ fn box_score_fast(pred: &[f32], pw: usize, ph: usize, quad: &Quad) -> f32 {
     let xmax = clampx(xs.fold(f32::MIN, f32::max).ceil());
     let ymin = clampy(ys.clone().fold(f32::MAX, f32::min).floor());
     let ymax = clampy(ys.fold(f32::MIN, f32::max).ceil());
-    let poly: Vec<[f32; 2]> = quad
-        .iter()
-        .map(|p| [p[0].trunc(), p[1].trunc()])
-        .collect();
+    let poly: Vec<[f32; 2]> = quad.iter().map(|p| [p[0].trunc(), p[1].trunc()]).collect();
     let (mut sum, mut n) = (0.0f64, 0usize);
     for y in ymin..=ymax {
         for x in xmin..=xmax {
@@ -897,18 +904,19 @@ fn homography(from: &[[f32; 2]; 4], to: &Quad) -> Option<[f64; 9]> {
             return None;
         }
         a.swap(col, piv);
-        for row in 0..8 {
+        let pivot_row = a[col];
+        for (row, r) in a.iter_mut().enumerate() {
             if row != col {
-                let f = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= f * a[col][k];
+                let f = r[col] / pivot_row[col];
+                for (v, p) in r.iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *v -= f * p;
                 }
             }
         }
     }
     let mut h = [0.0f64; 9];
-    for i in 0..8 {
-        h[i] = a[i][8] / a[i][i];
+    for (i, (hi, r)) in h.iter_mut().zip(a.iter()).enumerate() {
+        *hi = r[8] / r[i];
     }
     h[8] = 1.0;
     Some(h)
@@ -970,19 +978,18 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
     let mut sub = 0u32;
     let mut prev_end: Option<f32> = None;
     let id = |sub: u32| index.saturating_mul(64).saturating_add(sub.min(63));
-    let flush = |cur: &mut Option<(String, f32, f32, f32, usize)>,
-                 words: &mut Vec<OcrWord>,
-                 sub: u32| {
-        if let Some((text, a, b, psum, n)) = cur.take() {
-            words.push(OcrWord {
-                text,
-                bbox: quad_bbox(&line.quad, a, b, line),
-                confidence: psum / n.max(1) as f32,
-                line: id(sub),
-                paragraph: id(sub),
-            });
-        }
-    };
+    let flush =
+        |cur: &mut Option<(String, f32, f32, f32, usize)>, words: &mut Vec<OcrWord>, sub: u32| {
+            if let Some((text, a, b, psum, n)) = cur.take() {
+                words.push(OcrWord {
+                    text,
+                    bbox: quad_bbox(&line.quad, a, b, line),
+                    confidence: psum / n.max(1) as f32,
+                    line: id(sub),
+                    paragraph: id(sub),
+                });
+            }
+        };
     for (ch, &(a, b, p)) in chars.iter().zip(&line.chars) {
         if prev_end.is_some_and(|e| pitch > 0.0 && a - e > 0.8 * pitch) {
             flush(&mut cur, &mut words, sub);
@@ -1017,8 +1024,13 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
 /// The axis-aligned box of the part of the line between fractions `a` and
 /// `b` of its length (in reading direction).
 fn quad_bbox(q: &Quad, a: f32, b: f32, line: &Line) -> [f32; 4] {
-    let (a, b) = if line.flipped { (1.0 - b, 1.0 - a) } else { (a, b) };
-    let lerp = |p: [f32; 2], r: [f32; 2], t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+    let (a, b) = if line.flipped {
+        (1.0 - b, 1.0 - a)
+    } else {
+        (a, b)
+    };
+    let lerp =
+        |p: [f32; 2], r: [f32; 2], t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
     // Reading direction: along the top edge, or down the left edge for
     // lines read turned by 90°.
     let pts = if line.vertical {

@@ -73,10 +73,15 @@ struct ExtractArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
-    /// OCR engine for images and scanned pages: auto (= tesseract for
-    /// now), tesseract, ppocr (not available yet).
+    /// OCR engine for images and scanned pages: auto (PP-OCR for Chinese
+    /// pages when it is installed, else Tesseract), tesseract, ppocr.
     #[arg(long, value_enum, default_value = "auto")]
     engine: EngineArg,
+    /// Folder of the PP-OCR models and libonnxruntime (installed by
+    /// scripts/fetch-ppocr). Default: $NEWSCLIP_PPOCR_DIR, else
+    /// $XDG_CACHE_HOME/newsclip/ppocr, else ~/.cache/newsclip/ppocr.
+    #[arg(long, value_name = "DIR")]
+    ppocr_dir: Option<PathBuf>,
     /// OCR languages, Tesseract style (`chi_sim+eng`, `eng`). Default:
     /// chosen per page among chi_sim, eng and chi_sim+eng from a quick pass.
     #[arg(short = 'l', long = "lang")]
@@ -277,11 +282,8 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
             OcrArg::Always => OcrMode::Always,
             OcrArg::Never => OcrMode::Never,
         },
+        ppocr_dir: args.ppocr_dir.clone(),
     };
-    if ocr.engine == EngineKind::PpOcr {
-        eprintln!("newsclip: the PP-OCR engine is not available in this build yet; use --engine tesseract (or auto)");
-        return ExitCode::from(2);
-    }
     let options = Options { encoding, ocr };
     let jobs = match collect_jobs(&args) {
         Ok(j) => j,

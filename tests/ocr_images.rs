@@ -487,14 +487,22 @@ fn engine_and_language_errors_say_what_to_do() {
         png_bytes(&GrayImage::from_pixel(200, 100, Luma([255]))),
     )
     .unwrap();
-    // PP-OCR is not there yet: a usage error.
+    // PP-OCR asked for but not installed (an empty folder): how to
+    // install it (tests/ocr_ppocr.rs has the rest).
+    let empty = dir.path().join("no-ppocr");
+    fs::create_dir_all(&empty).unwrap();
     let o = bin()
-        .args(["extract", "--engine", "ppocr"])
+        .args(["extract", "--engine", "ppocr", "--ppocr-dir"])
+        .arg(&empty)
         .arg(&img)
         .output()
         .unwrap();
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("PP-OCR"), "{}", stderr(&o));
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("PP-OCR") && stderr(&o).contains("scripts/fetch-ppocr"),
+        "{}",
+        stderr(&o)
+    );
     // A language whose model is not installed: how to install it.
     let o = bin()
         .args(["extract", "-l", "xx_missing"])

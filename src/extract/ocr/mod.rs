@@ -23,6 +23,7 @@
 //! (see `main.rs`); library users should set it in their environment.
 
 pub mod input;
+pub mod ppocr;
 pub mod preprocess;
 pub mod tesseract;
 
@@ -40,11 +41,12 @@ pub const LOW_CONFIDENCE: f32 = 0.6;
 /// Which OCR engine to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EngineKind {
-    /// The best installed engine (for now: Tesseract).
+    /// PP-OCR for pages whose languages include Chinese when it is
+    /// installed, Tesseract otherwise.
     #[default]
     Auto,
     Tesseract,
-    /// PP-OCR through ONNX Runtime: not available yet.
+    /// PP-OCR through ONNX Runtime (see [`ppocr`]).
     PpOcr,
 }
 
@@ -69,6 +71,16 @@ pub struct OcrOptions {
     /// page between `chi_sim`, `eng` and `chi_sim+eng` from a quick pass.
     pub lang: Option<String>,
     pub mode: OcrMode,
+    /// Where the PP-OCR models and ONNX Runtime are; `None`: the default
+    /// ([`ppocr::ppocr_dir`]).
+    pub ppocr_dir: Option<std::path::PathBuf>,
+}
+
+impl OcrOptions {
+    /// The PP-OCR folder in force.
+    pub fn ppocr_dir(&self) -> std::path::PathBuf {
+        self.ppocr_dir.clone().unwrap_or_else(ppocr::ppocr_dir)
+    }
 }
 
 /// One recognised word, in image pixels.
@@ -107,28 +119,46 @@ pub trait OcrEngine {
     fn check_languages(&self, lang: &str) -> Result<()>;
 }
 
-fn unavailable_ppocr() -> Error {
-    Error::new(
-        ErrorKind::Unsupported,
-        "the PP-OCR engine is not available in this build",
-    )
-    .with_hint("use --engine tesseract (or auto)")
-}
-
 thread_local! {
     static TESSERACT: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+    /// This thread's PP-OCR engine, or why it could not be loaded (kept, so
+    /// that a missing installation is looked for once per thread).
+    static PPOCR: RefCell<Option<(std::path::PathBuf, Result<ppocr::PpOcr>)>> =
+        const { RefCell::new(None) };
 }
 
-/// Runs `f` with this thread's engine of `kind`, creating it on first use.
-fn with_engine<T>(kind: EngineKind, f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<T> {
-    match kind {
-        EngineKind::PpOcr => Err(unavailable_ppocr()),
-        EngineKind::Auto | EngineKind::Tesseract => TESSERACT.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let engine = slot.get_or_insert_with(tesseract::Tesseract::new);
-            f(engine)
-        }),
-    }
+/// Runs `f` with this thread's Tesseract engine, creating it on first use.
+fn with_tesseract<T>(f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<T> {
+    TESSERACT.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = slot.get_or_insert_with(tesseract::Tesseract::new);
+        f(engine)
+    })
+}
+
+/// Runs `f` with this thread's PP-OCR engine loaded from `dir`, loading it
+/// on first use; the error says how to install a missing engine.
+fn with_ppocr<T>(
+    dir: &std::path::Path,
+    f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>,
+) -> Result<T> {
+    PPOCR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(d, _)| d != dir) {
+            *slot = Some((dir.to_path_buf(), ppocr::PpOcr::load(dir)));
+        }
+        match slot.as_mut() {
+            Some((_, Ok(engine))) => f(engine),
+            Some((_, Err(e))) => Err(e.clone()),
+            None => Err(Error::new(ErrorKind::Unsupported, "PP-OCR engine vanished")),
+        }
+    })
+}
+
+/// Whether the PP-OCR engine loads from the options' folder (the error
+/// says how to install it).
+pub fn ppocr_available(options: &OcrOptions) -> Result<()> {
+    with_ppocr(&options.ppocr_dir(), |_| Ok(()))
 }
 
 /// The language lists tried when the user gave none: the main language and
@@ -140,7 +170,13 @@ const AUTO_BOTH: &str = "chi_sim+eng";
 /// Checks up front that the engine and its language models are installed,
 /// so that a missing engine is one clear error rather than one per page.
 pub fn check_available(options: &OcrOptions) -> Result<()> {
-    with_engine(options.engine, |e| match &options.lang {
+    if options.engine == EngineKind::PpOcr {
+        return with_ppocr(&options.ppocr_dir(), |e| match &options.lang {
+            Some(l) => e.check_languages(l),
+            None => Ok(()),
+        });
+    }
+    with_tesseract(|e| match &options.lang {
         Some(l) => e.check_languages(l),
         // Auto needs at least one of the two; both are preferred.
         None => e
@@ -243,36 +279,69 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         );
     }
     let work_dpi = dpi * prepared.scale;
-    let found = with_engine(options.engine, |engine| {
-        let (lang, evidence) = match &options.lang {
-            Some(l) => (l.clone(), String::new()),
-            None => {
-                let (l, counts) = choose_language(engine, &prepared.image, work_dpi)?;
-                let evidence = match counts {
-                    Some((cjk, latin)) => format!(
-                        "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"
-                    ),
-                    None => "; languages: the installed models".to_string(),
-                };
-                (l, evidence)
+    let (lang, evidence) = match &options.lang {
+        Some(l) => (l.clone(), String::new()),
+        None if options.engine == EngineKind::PpOcr => (
+            AUTO_BOTH.to_string(),
+            "; PP-OCR's model reads Chinese and Latin".to_string(),
+        ),
+        None => {
+            let (l, counts) =
+                with_tesseract(|engine| choose_language(engine, &prepared.image, work_dpi))
+                    .map_err(|e| e.with_page(number))?;
+            let evidence = match counts {
+                Some((cjk, latin)) => format!(
+                    "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"
+                ),
+                None => "; languages: the installed models".to_string(),
+            };
+            (l, evidence)
+        }
+    };
+    let use_ppocr = match options.engine {
+        EngineKind::PpOcr => true,
+        EngineKind::Tesseract => false,
+        EngineKind::Auto if lang.split('+').any(|l| l == AUTO_CJK) => {
+            match ppocr_available(options) {
+                Ok(()) => true,
+                Err(e) => {
+                    warn(
+                        "engine-fallback",
+                        format!(
+                            "Chinese page read by Tesseract: {}; {}",
+                            e.message,
+                            e.hint.as_deref().unwrap_or(ppocr::INSTALL_HINT)
+                        ),
+                    );
+                    false
+                }
             }
-        };
-        let found = engine.recognize(&prepared.image, work_dpi, &lang)?;
-        let mean = mean_confidence(&found.words);
-        warn(
-            "ocr",
-            format!(
-                "read by OCR ({}, {lang}, {:.0} dpi, {} words, mean confidence {:.2}{evidence})",
-                engine.name(),
-                work_dpi,
-                found.words.len(),
-                mean
-            ),
-        );
-        Ok(found)
-    })
+        }
+        EngineKind::Auto => false,
+    };
+    let recognize = |engine: &mut dyn OcrEngine| -> Result<(Recognition, &'static str)> {
+        Ok((
+            engine.recognize(&prepared.image, work_dpi, &lang)?,
+            engine.name(),
+        ))
+    };
+    let (found, engine_name) = if use_ppocr {
+        with_ppocr(&options.ppocr_dir(), recognize)
+    } else {
+        with_tesseract(recognize)
+    }
     .map_err(|e| e.with_page(number))?;
     let Recognition { words, images } = found;
+    let mean = mean_confidence(&words);
+    warn(
+        "ocr",
+        format!(
+            "read by OCR ({engine_name}, {lang}, {:.0} dpi, {} words, mean confidence {:.2}{evidence})",
+            work_dpi,
+            words.len(),
+            mean
+        ),
+    );
     // Pixels of the prepared image to page points.
     let (pw, ph) = prepared.image.dimensions();
     let sx = raster.placement.width() / pw as f32;

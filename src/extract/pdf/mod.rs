@@ -42,7 +42,6 @@
 mod cmap;
 mod encoding;
 mod font;
-mod images;
 mod interp;
 mod lexer;
 mod objects;

@@ -7,6 +7,9 @@
 # - ensure_apt PKG...: Debian packages installed; as root installs the
 #   missing ones (apt-get update first when the package lists are missing or
 #   stale), otherwise prints the exact sudo command and exits 1.
+# - ensure_build_deps: the system libraries and tools newsclip builds and
+#   tests against (Tesseract OCR with its Chinese and English models,
+#   leptonica, pkg-config, poppler-utils for the OCR tests), via ensure_apt.
 # - say MESSAGE: a visible step header on stderr.
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -87,5 +90,93 @@ ensure_apt() {
         # Lists that looked fresh may still miss the package: update once.
         apt-get update -q
         apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# What building and testing newsclip needs from the system: libtesseract and
+# leptonica to link the OCR engine (found through pkg-config), the
+# Tesseract models for Simplified Chinese and English (nothing is downloaded
+# at run time), and pdftoppm, with which the OCR tests rasterise the PDF
+# fixtures.
+ensure_build_deps() {
+    ensure_apt pkg-config g++ libtesseract-dev libleptonica-dev \
+        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils
+}
+
+# PP-OCR (issue 4, engine 2): the versions pinned, and the folder that
+# newsclip reads them from (see src/extract/ocr/ppocr.rs).
+PPOCR_RAPIDOCR_VERSION="1.4.4"
+PPOCR_ORT_VERSION="1.22.1"
+ppocr_dir() {
+    if [ -n "${NEWSCLIP_PPOCR_DIR:-}" ]; then
+        printf '%s\n' "$NEWSCLIP_PPOCR_DIR"
+    else
+        printf '%s\n' "${XDG_CACHE_HOME:-$HOME/.cache}/newsclip/ppocr"
+    fi
+}
+
+# ensure_ppocr: the PP-OCR models and libonnxruntime in $(ppocr_dir), fetched
+# with pip (wheels kept in its wheels/) when missing. Needs python3 with pip.
+ensure_ppocr() {
+    local dir stamp
+    dir="$(ppocr_dir)"
+    stamp="$dir/.installed-$PPOCR_RAPIDOCR_VERSION-$PPOCR_ORT_VERSION"
+    if [ -f "$stamp" ]; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+        die "PP-OCR needs python3 with pip to fetch its models (apt-get install python3-pip), or install them by hand: see README.md, OCR"
+    fi
+    say "fetching PP-OCR (rapidocr-onnxruntime $PPOCR_RAPIDOCR_VERSION, onnxruntime $PPOCR_ORT_VERSION) into $dir"
+    mkdir -p "$dir/wheels"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dir/wheels" \
+        "rapidocr-onnxruntime==$PPOCR_RAPIDOCR_VERSION" "onnxruntime==$PPOCR_ORT_VERSION"
+    python3 - "$dir" "$PPOCR_RAPIDOCR_VERSION" "$PPOCR_ORT_VERSION" <<'PY'
+import glob, os, sys, zipfile
+
+out, rapid, ort = sys.argv[1], sys.argv[2], sys.argv[3]
+wanted = {
+    "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+    "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+    "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
+}
+found = 0
+for pattern in (f"rapidocr_onnxruntime-{rapid}-*.whl", f"onnxruntime-{ort}-*.whl"):
+    wheels = sorted(glob.glob(os.path.join(out, "wheels", pattern)))
+    if not wheels:
+        sys.exit(f"error: no wheel {pattern} in {out}/wheels")
+    with zipfile.ZipFile(wheels[-1]) as z:
+        for name in z.namelist():
+            base = os.path.basename(name)
+            if name in wanted or (name.startswith("onnxruntime/capi/libonnxruntime.so")):
+                with z.open(name) as src, open(os.path.join(out, base), "wb") as dst:
+                    dst.write(src.read())
+                found += 1
+if found < 4:
+    sys.exit(f"error: only {found} of the PP-OCR files found in the wheels")
+PY
+    # The library as the engine looks for it first.
+    local lib
+    lib="$(find "$dir" -maxdepth 1 -name 'libonnxruntime.so*' | sort | tail -n 1)"
+    if [ -n "$lib" ] && [ ! -e "$dir/libonnxruntime.so" ]; then
+        ln -s "$(basename "$lib")" "$dir/libonnxruntime.so"
+    fi
+    rm -f "$dir"/.installed-*
+    touch "$stamp"
+    say "PP-OCR installed in $dir"
+}
+
+# ensure_ppocr_venv: $(ppocr_dir)/venv with rapidocr-onnxruntime (the
+# reference implementation the comparison script runs).
+ensure_ppocr_venv() {
+    local dir
+    dir="$(ppocr_dir)"
+    if [ ! -x "$dir/venv/bin/python" ]; then
+        python3 -m venv "$dir/venv"
+    fi
+    if ! "$dir/venv/bin/python" -c 'import rapidocr_onnxruntime' 2>/dev/null; then
+        say "installing rapidocr-onnxruntime $PPOCR_RAPIDOCR_VERSION in $dir/venv"
+        "$dir/venv/bin/python" -m pip install --quiet \
+            "rapidocr-onnxruntime==$PPOCR_RAPIDOCR_VERSION" "onnxruntime==$PPOCR_ORT_VERSION"
     fi
 }

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use newsclip::eval;
 use newsclip::extract::decode;
+use newsclip::extract::ocr::{EngineKind, OcrMode};
 use newsclip::model::Document;
 use newsclip::output::{self, Format};
 use newsclip::pipeline::{self, Options};
@@ -34,7 +35,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find the articles in newspaper pages: text dumps and born-digital PDFs.
+    /// Find the articles in newspaper pages: text dumps, PDFs (born-digital
+    /// or scanned) and page images (PNG, JPEG, TIFF), by OCR where needed.
     Extract(ExtractArgs),
     /// Score a prediction against a gold file (or directories of them).
     Eval(EvalArgs),
@@ -45,14 +47,14 @@ enum Command {
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump or a PDF.
+    /// A text dump, a PDF or a page image (read by OCR).
     input: PathBuf,
 }
 
 #[derive(clap::Args)]
 struct ExtractArgs {
-    /// Files, directories (searched recursively for .txt dumps and .pdf
-    /// files) or `-` for standard input.
+    /// Files, directories (searched recursively for .txt dumps, .pdf files
+    /// and .png/.jpg/.tif images) or `-` for standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs, or a directory
@@ -71,6 +73,38 @@ struct ExtractArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// OCR engine for images and scanned pages: auto (PP-OCR for Chinese
+    /// pages when it is installed, else Tesseract), tesseract, ppocr.
+    #[arg(long, value_enum, default_value = "auto")]
+    engine: EngineArg,
+    /// Folder of the PP-OCR models and libonnxruntime (installed by
+    /// scripts/fetch-ppocr). Default: $NEWSCLIP_PPOCR_DIR, else
+    /// $XDG_CACHE_HOME/newsclip/ppocr, else ~/.cache/newsclip/ppocr.
+    #[arg(long, value_name = "DIR")]
+    ppocr_dir: Option<PathBuf>,
+    /// OCR languages, Tesseract style (`chi_sim+eng`, `eng`). Default:
+    /// chosen per page among chi_sim, eng and chi_sim+eng from a quick pass.
+    #[arg(short = 'l', long = "lang")]
+    lang: Option<String>,
+    /// When to OCR: auto (images and PDF pages without a text layer),
+    /// always (also re-read pages whose text is an invisible OCR layer),
+    /// never.
+    #[arg(long, value_enum, default_value = "auto")]
+    ocr: OcrArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EngineArg {
+    Auto,
+    Tesseract,
+    Ppocr,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OcrArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(clap::Args)]
@@ -84,7 +118,32 @@ struct EvalArgs {
     json: bool,
 }
 
+/// Tesseract's OpenMP threads busy-wait: with one OpenMP thread per core on
+/// top of our one page per core, a page took 2.4 times longer on two cores.
+/// libgomp reads `OMP_THREAD_LIMIT` when it is loaded, before `main`, so
+/// setting it here is too late: the binary runs itself again with the
+/// variable set (once; a value the user set is kept).
+fn limit_openmp_threads() {
+    const VAR: &str = "OMP_THREAD_LIMIT";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        if let Ok(exe) = std::env::current_exe() {
+            let err = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env(VAR, "1")
+                .exec();
+            // exec only returns on failure: carry on with OpenMP's default.
+            let _ = err;
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    limit_openmp_threads();
     let cli = Cli::parse();
     match cli.command {
         Command::Extract(args) => run_extract(args),
@@ -160,7 +219,13 @@ fn is_input_file(p: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
-        Some("txt") | Some("pdf")
+        Some("txt")
+            | Some("pdf")
+            | Some("png")
+            | Some("jpg")
+            | Some("jpeg")
+            | Some("tif")
+            | Some("tiff")
     )
 }
 
@@ -205,7 +270,21 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         },
         None => None,
     };
-    let options = Options { encoding };
+    let ocr = newsclip::extract::ocr::OcrOptions {
+        engine: match args.engine {
+            EngineArg::Auto => EngineKind::Auto,
+            EngineArg::Tesseract => EngineKind::Tesseract,
+            EngineArg::Ppocr => EngineKind::PpOcr,
+        },
+        lang: args.lang.clone().filter(|l| !l.is_empty() && l != "auto"),
+        mode: match args.ocr {
+            OcrArg::Auto => OcrMode::Auto,
+            OcrArg::Always => OcrMode::Always,
+            OcrArg::Never => OcrMode::Never,
+        },
+        ppocr_dir: args.ppocr_dir.clone(),
+    };
+    let options = Options { encoding, ocr };
     let jobs = match collect_jobs(&args) {
         Ok(j) => j,
         Err(e) => {
@@ -408,6 +487,9 @@ fn run_lines(args: LinesArgs) -> ExitCode {
         .and_then(|b| {
             if pipeline::is_pdf(&b) {
                 pipeline::pdf_layout(&b).map_err(|e| e.with_path(&args.input))
+            } else if newsclip::extract::ocr::input::sniff(&b).is_some() {
+                pipeline::image_layout(&b, &Default::default())
+                    .map_err(|e| e.with_path(&args.input))
             } else {
                 decode::decode(&b, None)
                     .map(|d| pipeline::dump_layout(&d.text))

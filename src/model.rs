@@ -274,8 +274,22 @@ pub struct BodyItem {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BBox>,
+    /// OCR only: the character-weighted mean confidence of the
+    /// paragraph's words, 0..=1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// OCR only: the paragraph's words read with low confidence (below
+    /// 0.6), to check against the page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub low_confidence: Vec<LowConfidenceWord>,
+}
+
+/// A word OCR was unsure of, with its box on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LowConfidenceWord {
+    pub text: String,
+    pub confidence: f32,
+    pub bbox: BBox,
 }
 
 impl BodyItem {
@@ -285,6 +299,7 @@ impl BodyItem {
             text: text.into(),
             bbox: None,
             confidence: None,
+            low_confidence: Vec::new(),
         }
     }
     pub fn subheading(text: impl Into<String>) -> BodyItem {

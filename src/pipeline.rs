@@ -3,8 +3,11 @@
 //! No filesystem here: the caller passes bytes and a display path, and
 //! gets a [`Document`] (or an [`Error`] naming the path).
 
+use rayon::prelude::*;
+
 use crate::error::{Error, ErrorKind, Result};
-use crate::extract::pdf::PdfDocument;
+use crate::extract::ocr::{self, OcrMode, OcrOptions, PageRaster};
+use crate::extract::pdf::{PdfDocument, PdfPage};
 use crate::extract::{self, decode};
 use crate::layout;
 use crate::layout::geometry::{self, GeoPage};
@@ -17,6 +20,8 @@ use crate::split;
 pub struct Options {
     /// Decode dumps with this encoding instead of detecting it.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// OCR of images and scanned PDF pages.
+    pub ocr: OcrOptions,
 }
 
 /// Processes a text dump given as bytes.
@@ -46,7 +51,6 @@ pub fn dump_layout(text: &str) -> Vec<Page> {
 /// parallel), so memory holds the input and the articles, not every page's
 /// lines at once. Hyphenation evidence is gathered over the whole dump first.
 pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
-    use rayon::prelude::*;
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
@@ -97,56 +101,265 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
             .any(|w| w == b"%PDF-")
 }
 
-/// Processes any supported input: PDF by its header, a text dump otherwise.
+/// Processes any supported input: PDF by its header, PNG/JPEG/TIFF images
+/// by their magic bytes, a text dump otherwise.
 pub fn process_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
     if is_pdf(bytes) {
         process_pdf_bytes(bytes, path, options)
+    } else if ocr::input::sniff(bytes).is_some() {
+        process_image_bytes(bytes, path, options)
     } else {
         process_dump_bytes(bytes, path, options)
     }
 }
 
-/// Processes a born-digital PDF page by page (memory stays bounded by the
-/// largest page): glyphs, geometric layout, reflow, split.
-///
-/// Pages without a text layer (scans) are reported; a file with no text
-/// layer at all is an `Unsupported` error until the OCR path exists.
-/// Hyphenation evidence is gathered per page, since pages are not kept.
-pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result<Document> {
-    let pdf = PdfDocument::open(bytes).map_err(|e| e.with_path(path))?;
-    let mut doc = Document {
+fn empty_document(path: &str, format: &str) -> Document {
+    Document {
         source: Source {
             path: path.to_string(),
-            format: "pdf".to_string(),
+            format: format.to_string(),
             encoding: None,
         },
         articles: Vec::new(),
         furniture: Vec::new(),
-        warnings: pdf.warnings().to_vec(),
-    };
+        warnings: Vec::new(),
+    }
+}
+
+/// What one OCR'd page gave.
+struct OcrResult {
+    found: split::PageArticles,
+    warnings: Vec<Warning>,
+}
+
+/// OCR and geometric layout of one page image.
+fn lay_out_raster(
+    raster: PageRaster,
+    number: u32,
+    options: &OcrOptions,
+) -> Result<(Page, ocr::OcrPage)> {
+    let (width, height) = (raster.page_width, raster.page_height);
+    let page = ocr::ocr_page(raster, number, options)?;
+    let laid = geometry::layout_page(&GeoPage {
+        number,
+        width,
+        height,
+        glyphs: &page.glyphs,
+        rules: &page.rules,
+        images: &page.images,
+    });
+    Ok((laid, page))
+}
+
+/// A decoded image page as a raster in page units.
+fn page_raster(p: ocr::input::DecodedPage) -> PageRaster {
+    let (w, h) = p.image.dimensions();
+    let dpi = ocr::plausible_dpi(p.dpi, w, h);
+    let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
+    PageRaster {
+        page_width: w as f32 * k,
+        page_height: h as f32 * k,
+        placement: crate::model::BBox {
+            x0: 0.0,
+            y0: 0.0,
+            x1: w as f32 * k,
+            y1: h as f32 * k,
+        },
+        image: p.image,
+        dpi,
+    }
+}
+
+/// Runs `f` and turns a panic (a decoder failing on hostile data, which is
+/// not expected) into an error for the file.
+fn no_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorKind::Malformed,
+            "the image could not be decoded: the decoder failed on damaged data",
+        ))
+    })
+}
+
+/// An image's pages as a raster each, in page units.
+fn image_rasters(bytes: &[u8]) -> Result<Vec<Result<PageRaster>>> {
+    Ok(no_panic(|| ocr::input::decode_pages(bytes))?
+        .into_iter()
+        .map(|page| page.map(page_raster))
+        .collect())
+}
+
+/// The laid-out pages of an image file (by OCR), for inspecting layout
+/// (`newsclip lines`). Pages that fail are skipped.
+pub fn image_layout(bytes: &[u8], options: &OcrOptions) -> Result<Vec<Page>> {
+    ocr::check_available(options)?;
+    Ok(image_rasters(bytes)?
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.and_then(|r| lay_out_raster(r, i as u32 + 1, options))
+                .ok()
+                .map(|(p, _)| p)
+        })
+        .collect())
+}
+
+/// OCR, then the same layout, reflow and split as PDF glyphs.
+fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
+    let (laid, page) = lay_out_raster(raster, number, options)?;
+    let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
+    let segments = reflow::reflow_page(&laid, &vocab);
+    let mut found = split::split_page(number, segments);
+    ocr::attach_confidence(&mut found.articles, number, &page.words);
+    Ok(OcrResult {
+        found,
+        warnings: page.warnings,
+    })
+}
+
+fn page_failed(number: u32, e: &Error) -> Warning {
+    let mut w = Warning::new("page-failed", e.to_string());
+    w.page = Some(number);
+    w
+}
+
+/// Processes an image file (PNG, JPEG, TIFF with all its pages) by OCR.
+/// Pages are recognised in parallel on the current rayon pool, one page
+/// per thread; a page that fails is reported and the others go on.
+pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
+    if options.ocr.mode == OcrMode::Never {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "the input is an image, which needs OCR, and OCR is off (--ocr never)",
+        )
+        .with_path(path));
+    }
+    let mut pages =
+        no_panic(|| ocr::input::ImagePages::new(bytes)).map_err(|e| e.with_path(path))?;
+    ocr::check_available(&options.ocr).map_err(|e| e.with_path(path))?;
+    let mut doc = empty_document(path, "image");
+    // Pages are decoded a pool's worth at a time and recognised in
+    // parallel, so a long multi-page TIFF is never held whole.
+    let batch = rayon::current_num_threads().max(1);
+    let mut results: Vec<(u32, Result<OcrResult>)> = Vec::new();
+    let mut number = 0u32;
+    let mut stopped = false;
+    loop {
+        let mut chunk = Vec::with_capacity(batch);
+        while chunk.len() < batch {
+            let next = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.next()))
+            {
+                Ok(next) => next,
+                Err(_) => {
+                    // The decoder's state is lost: no page after this one.
+                    stopped = true;
+                    Some(Err(Error::new(
+                        ErrorKind::Malformed,
+                        "the page could not be decoded: the decoder failed on damaged data",
+                    )))
+                }
+            };
+            let Some(page) = next else { break };
+            number += 1;
+            chunk.push((number, page.map(page_raster)));
+            if stopped {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let done: Vec<(u32, Result<OcrResult>)> = chunk
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(number, page)| {
+                let result = page.and_then(|raster| process_raster(raster, number, &options.ocr));
+                (number, result.map_err(|e| e.with_page(number)))
+            })
+            .collect();
+        results.extend(done);
+        if stopped || number >= 10_000 {
+            break;
+        }
+    }
+    let total = results.len();
+    let mut failed = 0usize;
+    let mut first_error = None;
+    for (number, r) in results {
+        match r {
+            Ok(mut r) => {
+                doc.articles.append(&mut r.found.articles);
+                doc.furniture.append(&mut r.found.furniture);
+                doc.warnings.append(&mut r.warnings);
+            }
+            Err(e) => {
+                failed += 1;
+                doc.warnings.push(page_failed(number, &e));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        // Every page failed: the file failed.
+        if failed == total {
+            return Err(e.with_path(path));
+        }
+    }
+    if doc.articles.is_empty() {
+        doc.warnings.push(Warning::new(
+            "no-articles",
+            "no article text was found in the input",
+        ));
+    }
+    Ok(doc)
+}
+
+/// Processes a PDF page by page (memory stays bounded by the largest page):
+/// glyphs, geometric layout, reflow, split.
+///
+/// Pages without a text layer (scans) go through OCR of their page image
+/// (unless `--ocr never`), as do pages whose text is an invisible OCR layer
+/// when `--ocr always` is given. OCR pages run in parallel on the current
+/// rayon pool, one page per thread. Hyphenation evidence is gathered per
+/// page, since pages are not kept.
+pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
+    let pdf = PdfDocument::open(bytes).map_err(|e| e.with_path(path))?;
+    let mut doc = empty_document(path, "pdf");
+    doc.warnings = pdf.warnings().to_vec();
+    let mode = options.ocr.mode;
     let mut without_text = Vec::new();
+    let mut to_ocr: Vec<PdfPage> = Vec::new();
+    let mut text_pages = 0usize;
     for number in 1..=pdf.page_count() as u32 {
         let page = match pdf.page(number) {
             Ok(p) => p,
             Err(e) => {
-                let mut w = Warning::new("page-failed", e.to_string());
-                w.page = Some(number);
-                doc.warnings.push(w);
+                doc.warnings.push(page_failed(number, &e));
                 continue;
             }
         };
         doc.warnings.extend(page.warnings.iter().cloned());
         if !page.has_text() {
-            without_text.push(number);
+            if mode == OcrMode::Never {
+                without_text.push(number);
+            } else {
+                to_ocr.push(page);
+            }
             continue;
         }
         let invisible = page.invisible_share() > 0.5;
         let mut page = page;
+        if invisible && mode == OcrMode::Always {
+            page.glyphs = Vec::new();
+            to_ocr.push(page);
+            continue;
+        }
+        text_pages += 1;
         let all = std::mem::take(&mut page.glyphs);
         let glyphs: Vec<crate::model::Glyph> = if invisible {
             let mut w = Warning::new(
                 "invisible-text-layer",
-                "the page's text is an invisible OCR layer over a scan; it is used as it is (its quality is the OCR's)",
+                "the page's text is an invisible OCR layer over a scan; it is used as it is (its quality is the OCR's; --ocr always reads the scan again)",
             );
             w.page = Some(number);
             doc.warnings.push(w);
@@ -161,20 +374,76 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, _options: &Options) -> Result
         doc.articles.append(&mut found.articles);
         doc.furniture.append(&mut found.furniture);
     }
+    if !to_ocr.is_empty() {
+        if let Err(e) = ocr::check_available(&options.ocr) {
+            if text_pages == 0 {
+                return Err(e.with_path(path));
+            }
+            let list: Vec<String> = to_ocr.iter().map(|p| p.number.to_string()).collect();
+            doc.warnings.push(Warning::new(
+                "ocr-unavailable",
+                format!(
+                    "pages {} need OCR, which is not available: {e}",
+                    list.join(", ")
+                ),
+            ));
+            to_ocr.clear();
+        }
+    }
+    let ocr_total = to_ocr.len();
+    let results: Vec<(u32, Result<OcrResult>)> = to_ocr
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|page| {
+            let number = page.number;
+            let r = pdf
+                .page_image(&page)
+                .and_then(|raster| process_raster(raster, number, &options.ocr))
+                .map_err(|e| e.with_page(number));
+            (number, r)
+        })
+        .collect();
+    let mut first_error = None;
+    let mut ocr_failed = 0usize;
+    let ocr_done = !results.is_empty();
+    for (number, r) in results {
+        match r {
+            Ok(mut r) => {
+                doc.articles.append(&mut r.found.articles);
+                doc.furniture.append(&mut r.found.furniture);
+                doc.warnings.append(&mut r.warnings);
+            }
+            Err(e) => {
+                ocr_failed += 1;
+                doc.warnings.push(page_failed(number, &e));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if ocr_done {
+        // Text pages and OCR pages in page order.
+        doc.articles.sort_by_key(|a| a.page);
+        doc.furniture.sort_by_key(|f| f.page);
+    }
+    if let Some(e) = first_error {
+        if text_pages == 0 && ocr_failed == ocr_total {
+            return Err(e.with_path(path));
+        }
+    }
     if !without_text.is_empty() {
         if without_text.len() == pdf.page_count() {
             return Err(Error::new(
                 ErrorKind::Unsupported,
-                "the PDF has no text layer (its pages are scanned images); OCR is needed",
+                "the PDF has no text layer (its pages are scanned images) and OCR is off (--ocr never)",
             )
             .with_path(path)
-            .with_hint("OCR of scanned pages arrives with the OCR input path; until then, run the file through OCR (e.g. ocrmypdf) first"));
+            .with_hint("run without --ocr never to read the pages by OCR"));
         }
         let list: Vec<String> = without_text.iter().map(u32::to_string).collect();
         doc.warnings.push(Warning::new(
             "no-text-layer",
             format!(
-                "pages without a text layer (scans, skipped until OCR is available): {}",
+                "pages without a text layer (scans, skipped: --ocr never): {}",
                 list.join(", ")
             ),
         ));

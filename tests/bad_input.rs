@@ -142,7 +142,9 @@ fn gbk(text: &str) -> Vec<u8> {
 /// Deterministic binary junk with NULs, like a compressed or image file.
 fn binary_junk(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut out = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    // A binary header that is no image format newsclip reads (PNG, JPEG
+    // and TIFF are recognised by their magic bytes and go to OCR).
+    let mut out = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
     while out.len() < len {
         x ^= x << 13;
         x ^= x >> 7;
@@ -195,6 +197,16 @@ fn binary_garbage_does_not_look_like_text() {
     assert!(err.contains("scan.txt"), "{err}");
     assert!(err.contains("does not look like text"), "{err}");
     assert!(out.stdout.is_empty());
+
+    // Junk behind a PNG signature is an image whatever its name: refused
+    // as one, from its header.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&binary_junk(4096));
+    fs::write(&junk, png).unwrap();
+    let out = run(&["extract", junk.to_str().unwrap()], None);
+    assert_eq!(code(&out), 1, "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("scan.txt") && err.contains("image"), "{err}");
 
     // Without NULs too: control characters everywhere.
     let ctl: Vec<u8> = (0..20_000u32)
@@ -304,8 +316,9 @@ fn directory_with_one_bad_file_writes_the_good_ones() {
     fs::write(input.join("a-good.txt"), PAGE).unwrap();
     fs::write(input.join("sub").join("b-good.txt"), gbk(PAGE)).unwrap();
     fs::write(input.join("c-broken.txt"), binary_junk(4096)).unwrap();
-    // Not a .txt: skipped, so its junk must not be reported.
-    fs::write(input.join("scan.png"), binary_junk(4096)).unwrap();
+    // Not an input kind (.txt, .pdf, images): skipped, so its junk must not
+    // be reported.
+    fs::write(input.join("scan.bin"), binary_junk(4096)).unwrap();
     let outdir = dir.path().join("out");
 
     let out = run(

@@ -3,8 +3,11 @@
 //! Contract: extraction decodes and positions; it never guesses columns,
 //! roles or articles. Each input kind has its own module:
 //! - [`decode`]: bytes of a text dump to a string (encoding detection);
-//! - [`dump`]: a decoded dump to pages of blank-line separated blocks.
+//! - [`dump`]: a decoded dump to pages of blank-line separated blocks;
+//! - [`pdf`]: PDF pages to positioned glyphs, and their page images;
+//! - [`ocr`]: image files and scanned pages to positioned words (OCR).
 
 pub mod decode;
 pub mod dump;
+pub mod ocr;
 pub mod pdf;

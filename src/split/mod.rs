@@ -776,6 +776,7 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
                             text,
                             bbox: seg.bbox,
                             confidence: None,
+                            low_confidence: Vec::new(),
                         });
                     }
                 }

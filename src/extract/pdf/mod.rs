@@ -42,6 +42,7 @@
 mod cmap;
 mod encoding;
 mod font;
+mod images;
 mod interp;
 mod lexer;
 mod objects;

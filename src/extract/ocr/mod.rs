@@ -1,0 +1,800 @@
+//! OCR: page images to positioned words that enter layout like PDF glyphs.
+//!
+//! The contract, shared by every engine:
+//! - input: a preprocessed 8-bit grayscale image ([`image::GrayImage`],
+//!   row-major, 0 = black) and its resolution in dpi;
+//! - output: [`OcrWord`]s in the engine's reading order, each with its text,
+//!   its box in *image pixels* (top-left origin), a confidence in 0..=1 and
+//!   the index of the text line (and paragraph) it belongs to.
+//!
+//! Everything else is shared and engine-independent: decoding image files
+//! ([`input`]), preprocessing ([`preprocess`]: grayscale, border cleanup,
+//! deskew, upscaling of low-resolution scans), choosing the languages of a
+//! page, and mapping pixel boxes to page units ([`words_to_glyphs`]: PDF
+//! points, top-left origin, as [`crate::model`] requires). So a second
+//! engine (PP-OCR through ONNX Runtime) only implements [`OcrEngine`].
+//!
+//! Engines are created once per worker thread and kept (model loading costs
+//! a second or more); pages are spread over the rayon pool, one page per
+//! thread. Tesseract's own OpenMP threads must be limited to one
+//! (`OMP_THREAD_LIMIT=1`): on two cores, OpenMP busy-waiting made one page
+//! 2.4 times slower. libgomp reads the variable when it is loaded, before
+//! `main`, so the `newsclip` binary re-executes itself with the variable set
+//! (see `main.rs`); library users should set it in their environment.
+
+pub mod input;
+pub mod ppocr;
+pub mod preprocess;
+pub mod tesseract;
+
+use std::cell::RefCell;
+
+use image::GrayImage;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Article, BBox, BodyKind, Glyph, LowConfidenceWord, Warning};
+
+/// Words below this confidence are listed in their paragraph's
+/// `low_confidence` field.
+pub const LOW_CONFIDENCE: f32 = 0.6;
+
+/// Which OCR engine to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineKind {
+    /// PP-OCR for pages whose languages include Chinese when it is
+    /// installed, Tesseract otherwise.
+    #[default]
+    Auto,
+    Tesseract,
+    /// PP-OCR through ONNX Runtime (see [`ppocr`]).
+    PpOcr,
+}
+
+/// When to OCR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OcrMode {
+    /// Images, and PDF pages without a text layer.
+    #[default]
+    Auto,
+    /// Also PDF pages whose text is an invisible OCR layer over a scan
+    /// (the layer is replaced by our own OCR).
+    Always,
+    /// Never: images are refused, scanned PDF pages skipped.
+    Never,
+}
+
+/// OCR options (see `newsclip extract --help`).
+#[derive(Debug, Clone, Default)]
+pub struct OcrOptions {
+    pub engine: EngineKind,
+    /// Tesseract-style language list (`chi_sim+eng`); `None` chooses per
+    /// page between `chi_sim`, `eng` and `chi_sim+eng` from a quick pass.
+    pub lang: Option<String>,
+    pub mode: OcrMode,
+    /// Where the PP-OCR models and ONNX Runtime are; `None`: the default
+    /// ([`ppocr::ppocr_dir`]).
+    pub ppocr_dir: Option<std::path::PathBuf>,
+}
+
+impl OcrOptions {
+    /// The PP-OCR folder in force.
+    pub fn ppocr_dir(&self) -> std::path::PathBuf {
+        self.ppocr_dir.clone().unwrap_or_else(ppocr::ppocr_dir)
+    }
+}
+
+/// One recognised word, in image pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrWord {
+    pub text: String,
+    /// `[x0, y0, x1, y1]` in pixels, top-left origin.
+    pub bbox: [f32; 4],
+    /// 0..=1.
+    pub confidence: f32,
+    /// Index of the text line in the engine's output (words of one line
+    /// share it, in reading order).
+    pub line: u32,
+    /// Index of the paragraph in the engine's output.
+    pub paragraph: u32,
+}
+
+/// What an engine found on a page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recognition {
+    /// Words in reading order.
+    pub words: Vec<OcrWord>,
+    /// Picture regions (photos, drawings) the engine's page analysis found,
+    /// `[x0, y0, x1, y1]` in pixels; empty when the engine does not say.
+    pub images: Vec<[f32; 4]>,
+}
+
+/// An OCR engine: one instance per thread, reused across pages.
+pub trait OcrEngine {
+    fn name(&self) -> &'static str;
+    /// Recognise the words of `image` (8-bit gray, `dpi` dots per inch) in
+    /// the languages `lang` (`chi_sim+eng`).
+    fn recognize(&mut self, image: &GrayImage, dpi: f32, lang: &str) -> Result<Recognition>;
+    /// Whether the models for `lang` are installed; an error says how to
+    /// install what is missing.
+    fn check_languages(&self, lang: &str) -> Result<()>;
+}
+
+thread_local! {
+    static TESSERACT: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+    /// This thread's PP-OCR engine, or why it could not be loaded (kept, so
+    /// that a missing installation is looked for once per thread).
+    static PPOCR: RefCell<Option<(std::path::PathBuf, Result<ppocr::PpOcr>)>> =
+        const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's Tesseract engine, creating it on first use.
+fn with_tesseract<T>(f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<T> {
+    TESSERACT.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = slot.get_or_insert_with(tesseract::Tesseract::new);
+        f(engine)
+    })
+}
+
+/// Runs `f` with this thread's PP-OCR engine loaded from `dir`, loading it
+/// on first use; the error says how to install a missing engine.
+fn with_ppocr<T>(
+    dir: &std::path::Path,
+    f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>,
+) -> Result<T> {
+    PPOCR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(d, _)| d != dir) {
+            *slot = Some((dir.to_path_buf(), ppocr::PpOcr::load(dir)));
+        }
+        match slot.as_mut() {
+            Some((_, Ok(engine))) => f(engine),
+            Some((_, Err(e))) => Err(e.clone()),
+            None => Err(Error::new(ErrorKind::Unsupported, "PP-OCR engine vanished")),
+        }
+    })
+}
+
+/// Whether the PP-OCR engine loads from the options' folder (the error
+/// says how to install it).
+pub fn ppocr_available(options: &OcrOptions) -> Result<()> {
+    with_ppocr(&options.ppocr_dir(), |_| Ok(()))
+}
+
+/// The language lists tried when the user gave none: the main language and
+/// the evidence-driven alternatives.
+const AUTO_CJK: &str = "chi_sim";
+const AUTO_LATIN: &str = "eng";
+const AUTO_BOTH: &str = "chi_sim+eng";
+
+/// Checks up front that the engine and its language models are installed,
+/// so that a missing engine is one clear error rather than one per page.
+pub fn check_available(options: &OcrOptions) -> Result<()> {
+    if options.engine == EngineKind::PpOcr {
+        return with_ppocr(&options.ppocr_dir(), |e| match &options.lang {
+            Some(l) => e.check_languages(l),
+            None => Ok(()),
+        });
+    }
+    with_tesseract(|e| match &options.lang {
+        Some(l) => e.check_languages(l),
+        // Auto needs at least one of the two; both are preferred.
+        None => e
+            .check_languages(AUTO_BOTH)
+            .or_else(|err| e.check_languages(AUTO_LATIN).map_err(|_| err)),
+    })
+}
+
+/// A page image with what is known of its geometry.
+#[derive(Debug, Clone)]
+pub struct PageRaster {
+    pub image: GrayImage,
+    /// Resolution as recorded in the file (or derived from the PDF
+    /// placement); `None` when unknown.
+    pub dpi: Option<f32>,
+    /// Where the image lies on the page, in points (top-left origin); for
+    /// image files the whole page (`pixels * 72 / dpi`).
+    pub placement: BBox,
+    /// The page size in points.
+    pub page_width: f32,
+    pub page_height: f32,
+}
+
+/// One OCR'd page: glyphs for layout, and the words in page units for
+/// confidences.
+#[derive(Debug, Clone, Default)]
+pub struct OcrPage {
+    pub glyphs: Vec<Glyph>,
+    /// Ruling lines found in the image, in page points.
+    pub rules: Vec<BBox>,
+    /// Picture regions, in page points.
+    pub images: Vec<BBox>,
+    /// Words in page points with their confidence.
+    pub words: Vec<(String, BBox, f32)>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Resolution assumed when the file records none.
+pub const DEFAULT_DPI: f32 = 300.0;
+
+/// The recorded resolution, unless it makes the page larger than any
+/// newspaper (over 40 × 50 inches) or is absurdly low.
+pub fn plausible_dpi(dpi: Option<f32>, width_px: u32, height_px: u32) -> Option<f32> {
+    dpi.filter(|d| {
+        d.is_finite() && *d >= 20.0 && width_px as f32 / d <= 40.0 && height_px as f32 / d <= 50.0
+    })
+}
+
+/// Preprocesses and recognises one page, and maps the words to page units.
+pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrPage> {
+    let mut warnings = Vec::new();
+    let mut warn = |code: &str, msg: String| {
+        let mut w = Warning::new(code, msg);
+        w.page = Some(number);
+        warnings.push(w);
+    };
+    let (w0, h0) = raster.image.dimensions();
+    if w0 < preprocess::MIN_SIDE || h0 < preprocess::MIN_SIDE {
+        return Err(Error::new(
+            ErrorKind::Empty,
+            format!("the page image is {w0}×{h0} pixels, too small to hold text"),
+        )
+        .with_page(number));
+    }
+    let dpi = match plausible_dpi(raster.dpi, w0, h0) {
+        Some(d) => d,
+        None => {
+            warn(
+                "resolution-assumed",
+                format!("the image records no plausible resolution; {DEFAULT_DPI} dpi assumed"),
+            );
+            DEFAULT_DPI
+        }
+    };
+    let prepared = preprocess::prepare(raster.image, dpi);
+    if prepared.skew_degrees.abs() > 0.0 {
+        warn(
+            "deskewed",
+            format!(
+                "the scan was rotated by {:.2}° to straighten it",
+                prepared.skew_degrees
+            ),
+        );
+    }
+    if prepared.scale > 1.0 {
+        warn(
+            "upscaled",
+            format!(
+                "low-resolution scan ({dpi:.0} dpi) upscaled {:.2}× for OCR",
+                prepared.scale
+            ),
+        );
+    } else if prepared.scale < 1.0 {
+        warn(
+            "downscaled",
+            format!(
+                "{dpi:.0} dpi scan read at {:.0} dpi (faster, as accurate)",
+                dpi * prepared.scale
+            ),
+        );
+    }
+    let work_dpi = dpi * prepared.scale;
+    let (lang, evidence) = match &options.lang {
+        Some(l) => (l.clone(), String::new()),
+        None if options.engine == EngineKind::PpOcr => (
+            AUTO_BOTH.to_string(),
+            "; PP-OCR's model reads Chinese and Latin".to_string(),
+        ),
+        None => {
+            let (l, counts) =
+                with_tesseract(|engine| choose_language(engine, &prepared.image, work_dpi))
+                    .map_err(|e| e.with_page(number))?;
+            let evidence = match counts {
+                Some((cjk, latin)) => format!(
+                    "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"
+                ),
+                None => "; languages: the installed models".to_string(),
+            };
+            (l, evidence)
+        }
+    };
+    let use_ppocr = match options.engine {
+        EngineKind::PpOcr => true,
+        EngineKind::Tesseract => false,
+        EngineKind::Auto if lang.split('+').any(|l| l == AUTO_CJK) => {
+            match ppocr_available(options) {
+                Ok(()) => true,
+                Err(e) => {
+                    warn(
+                        "engine-fallback",
+                        format!(
+                            "Chinese page read by Tesseract: {}; {}",
+                            e.message,
+                            e.hint.as_deref().unwrap_or(ppocr::INSTALL_HINT)
+                        ),
+                    );
+                    false
+                }
+            }
+        }
+        EngineKind::Auto => false,
+    };
+    let recognize = |engine: &mut dyn OcrEngine| -> Result<(Recognition, &'static str)> {
+        Ok((
+            engine.recognize(&prepared.image, work_dpi, &lang)?,
+            engine.name(),
+        ))
+    };
+    let (found, engine_name) = if use_ppocr {
+        with_ppocr(&options.ppocr_dir(), recognize)
+    } else {
+        with_tesseract(recognize)
+    }
+    .map_err(|e| e.with_page(number))?;
+    let Recognition { words, images } = found;
+    let mean = mean_confidence(&words);
+    warn(
+        "ocr",
+        format!(
+            "read by OCR ({engine_name}, {lang}, {:.0} dpi, {} words, mean confidence {:.2}{evidence})",
+            work_dpi,
+            words.len(),
+            mean
+        ),
+    );
+    // Pixels of the prepared image to page points.
+    let (pw, ph) = prepared.image.dimensions();
+    let sx = raster.placement.width() / pw as f32;
+    let sy = raster.placement.height() / ph as f32;
+    let map = |b: [f32; 4]| BBox {
+        x0: raster.placement.x0 + b[0] * sx,
+        y0: raster.placement.y0 + b[1] * sy,
+        x1: raster.placement.x0 + b[2] * sx,
+        y1: raster.placement.y0 + b[3] * sy,
+    };
+    let glyphs = words_to_glyphs(&words, &map);
+    // Rules: at least three quarters of an inch long, at most a
+    // twentieth thick.
+    let rules = preprocess::find_rules(
+        &prepared.image,
+        (0.75 * work_dpi) as u32,
+        ((0.05 * work_dpi) as u32).max(2),
+    )
+    .into_iter()
+    .map(map)
+    .collect();
+    let images = images.into_iter().map(map).collect();
+    let words = words
+        .iter()
+        .map(|w| (w.text.clone(), map(w.bbox), w.confidence))
+        .collect();
+    Ok(OcrPage {
+        glyphs,
+        rules,
+        images,
+        words,
+        warnings,
+    })
+}
+
+fn mean_confidence(words: &[OcrWord]) -> f32 {
+    let mut n = 0usize;
+    let mut sum = 0.0f32;
+    for w in words {
+        let c = w.text.chars().count();
+        n += c;
+        sum += w.confidence * c as f32;
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f32
+    }
+}
+
+/// Chooses the languages of a page from evidence: `chi_sim` reads three
+/// bands of the page (a fifth of it); 30% or more CJK characters among
+/// the letters means `chi_sim` (which reads inline Latin well, at half the
+/// time of `chi_sim+eng`), 2.5% or less means `eng`, anything between both.
+/// Falls back to what is installed.
+fn choose_language(
+    engine: &mut dyn OcrEngine,
+    image: &GrayImage,
+    dpi: f32,
+) -> Result<(String, Option<(usize, usize)>)> {
+    let has_cjk_model = engine.check_languages(AUTO_CJK).is_ok();
+    let has_latin_model = engine.check_languages(AUTO_LATIN).is_ok();
+    match (has_cjk_model, has_latin_model) {
+        (true, true) => {}
+        (true, false) => return Ok((AUTO_CJK.to_string(), None)),
+        (false, true) => return Ok((AUTO_LATIN.to_string(), None)),
+        (false, false) => {
+            engine.check_languages(AUTO_BOTH)?;
+        }
+    }
+    let sample = preprocess::sample_bands(image);
+    let words = engine.recognize(&sample, dpi, AUTO_CJK)?.words;
+    // chi_sim reads noise and worn Latin print as stray Chinese
+    // characters of low confidence: only confident ones count.
+    let (mut cjk, mut latin) = (0usize, 0usize);
+    for w in &words {
+        for c in w.text.chars() {
+            if crate::script::is_cjk(c) && w.confidence >= 0.6 {
+                cjk += 1;
+            } else if c.is_ascii_alphabetic() && w.confidence >= 0.3 {
+                latin += 1;
+            }
+        }
+    }
+    Ok((
+        language_for_counts(cjk, latin).to_string(),
+        Some((cjk, latin)),
+    ))
+}
+
+/// The language list for a sample with `cjk` CJK characters and `latin`
+/// Latin letters.
+pub fn language_for_counts(cjk: usize, latin: usize) -> &'static str {
+    let total = cjk + latin;
+    if total < 20 {
+        AUTO_BOTH
+    } else if cjk * 100 >= total * 30 {
+        // A Chinese page: chi_sim reads its inline Latin.
+        AUTO_CJK
+    } else if cjk * 1000 <= total * 25 {
+        // Worn Latin print gives about 1.5% confident stray hanzi; a Latin
+        // page with a Chinese item (mix-02: 3% of its letters) more.
+        AUTO_LATIN
+    } else {
+        AUTO_BOTH
+    }
+}
+
+/// Words to glyphs for layout: one glyph per word, every word of a line on
+/// the line's baseline (its bottom) and with the line's size; sizes are
+/// evened out within a paragraph (the ink height of a line varies with its
+/// letters, its type size does not).
+pub fn words_to_glyphs(words: &[OcrWord], map: &dyn Fn([f32; 4]) -> BBox) -> Vec<Glyph> {
+    use std::collections::BTreeMap;
+    let font: std::sync::Arc<str> = std::sync::Arc::from("OCR");
+    let split = split_lines_at_gutters(words);
+    let words = &split[..];
+    // Line boxes in page units.
+    let mut lines: BTreeMap<u32, (BBox, u32)> = BTreeMap::new();
+    for w in words.iter().filter(|w| !w.text.trim().is_empty()) {
+        let b = map(w.bbox);
+        lines
+            .entry(w.line)
+            .and_modify(|(l, _)| *l = l.union(&b))
+            .or_insert((b, w.paragraph));
+    }
+    // Type size per line: the median of its words' estimates (see
+    // `em_estimate`); the line's box is a poor guide, as a bracket or a
+    // stretched word box makes it taller.
+    let mut estimates: BTreeMap<u32, Vec<f32>> = BTreeMap::new();
+    for w in words {
+        let b = map(w.bbox);
+        if let Some(e) = em_estimate(&w.text, b.width(), b.height()) {
+            estimates.entry(w.line).or_default().push(e);
+        }
+    }
+    let mut sizes: BTreeMap<u32, f32> = lines
+        .iter()
+        .map(|(&k, (b, _))| {
+            let s = estimates
+                .get_mut(&k)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.sort_by(f32::total_cmp);
+                    v[v.len() / 2]
+                })
+                .unwrap_or(b.height() / 0.92);
+            (k, s.max(1.0))
+        })
+        .collect();
+    let mut by_par: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (&k, (_, p)) in &lines {
+        by_par.entry(*p).or_default().push(k);
+    }
+    // Lines of one paragraph share a size: a line's ink box is sometimes
+    // far off (a word box stretched by noise).
+    for members in by_par.values() {
+        let mut v: Vec<f32> = members
+            .iter()
+            .filter_map(|k| sizes.get(k).copied())
+            .collect();
+        if v.len() < 2 {
+            continue;
+        }
+        v.sort_by(f32::total_cmp);
+        let median = v[v.len() / 2];
+        for k in members {
+            if let Some(s) = sizes.get_mut(k) {
+                if (*s - median).abs() <= 0.3 * median {
+                    *s = median;
+                }
+            }
+        }
+    }
+    // Paragraphs whose size is within 10% of the page's main size get that
+    // size: the estimate jitters by more than body and small text differ
+    // in layout's rules, while headlines are at least 25% larger.
+    let mut weighted: Vec<(f32, usize)> = Vec::new();
+    for w in words {
+        if let Some(s) = sizes.get(&w.line) {
+            weighted.push((*s, w.text.chars().count()));
+        }
+    }
+    weighted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half: usize = weighted.iter().map(|(_, n)| n).sum::<usize>() / 2;
+    let mut acc = 0;
+    let main = weighted.iter().find_map(|(s, n)| {
+        acc += n;
+        (acc > half).then_some(*s)
+    });
+    if let Some(main) = main {
+        for s in sizes.values_mut() {
+            if (*s - main).abs() <= 0.1 * main {
+                *s = main;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(words.len() * 2);
+    let mut prev: Option<(u32, BBox, char)> = None;
+    for w in words {
+        let text = w.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some((line_box, _)) = lines.get(&w.line) else {
+            continue;
+        };
+        let size = sizes.get(&w.line).copied().unwrap_or(10.0);
+        let size = (size * 2.0).round() / 2.0;
+        let b = map(w.bbox);
+        if !(b.x0.is_finite() && b.y0.is_finite() && b.x1 > b.x0 && b.y1 > b.y0) {
+            continue;
+        }
+        let glyph = |text: &str, bbox: BBox| Glyph {
+            text: text.to_string(),
+            bbox,
+            origin: (bbox.x0, line_box.y1),
+            font_size: size,
+            font: font.clone(),
+            bold: false,
+            italic: false,
+            color: [0.0; 3],
+            invisible: false,
+            unmapped: false,
+        };
+        // The engine's word boundaries are word spaces; tight boxes of
+        // justified text show gaps too narrow to be read as spaces. Between
+        // two CJK characters an engine's word break is its own
+        // segmentation, never a space of the text.
+        let first = text.chars().next().unwrap_or(' ');
+        if let Some((line, p, last)) = prev {
+            let cjk_pair = crate::script::is_cjk(last) && crate::script::is_cjk(first);
+            if line == w.line && !cjk_pair {
+                let x1 = b.x0.max(p.x1);
+                out.push(glyph(
+                    " ",
+                    BBox {
+                        x0: p.x1,
+                        y0: p.y0,
+                        x1,
+                        y1: p.y1,
+                    },
+                ));
+            }
+        }
+        out.push(glyph(text, b));
+        prev = Some((w.line, b, text.chars().next_back().unwrap_or(' ')));
+    }
+    out
+}
+
+/// The type size (em) a word's ink height suggests: a CJK character's ink
+/// is about 0.9 em high; a Latin word's depends on its letters: ascenders
+/// (capitals, digits, the dots of i and j) and descenders (or brackets)
+/// about 0.93 em, ascenders only 0.72, descenders only 0.7, x-height
+/// letters only 0.48. `None` for other punctuation and symbols.
+pub fn em_estimate(text: &str, width: f32, height: f32) -> Option<f32> {
+    if !(height > 0.0 && height.is_finite()) {
+        return None;
+    }
+    let mut cjk = 0;
+    // Advance of the word in ems, for CJK words (ASCII about half an em).
+    let mut units = 0.0f32;
+    let (mut asc, mut desc, mut x) = (false, false, false);
+    for c in text.chars() {
+        if crate::script::is_cjk(c) {
+            units += 1.0;
+            if c.is_alphabetic() {
+                cjk += 1;
+            }
+            continue;
+        }
+        units += if c.is_ascii() { 0.55 } else { 1.0 };
+        // The dots of i and j reach about the ascender line; brackets
+        // span ascender to descender.
+        if "()[]{}|".contains(c) {
+            asc = true;
+            desc = true;
+        } else if c.is_uppercase() || c.is_ascii_digit() || "bdfhiklt".contains(c) {
+            asc = true;
+            if c == 'Q' {
+                desc = true;
+            }
+        } else if "gpqy".contains(c) {
+            desc = true;
+            x = true;
+        } else if c == 'j' {
+            asc = true;
+            desc = true;
+        } else if c.is_lowercase() {
+            x = true;
+        }
+    }
+    if cjk > 0 {
+        // Square characters: the width says the size too, and either box
+        // side can be stretched (justification, a stray mark), never
+        // shrunk, so the smaller estimate is the better one.
+        // (Ink is about 0.92 em wide; the line's median evens out narrow
+        // characters.)
+        let by_height = height / 0.9;
+        if width > 0.0 {
+            return Some(by_height.min(width / (units - 0.08).max(0.5) / 0.92));
+        }
+        return Some(by_height);
+    }
+    let ratio = match (asc, desc, x) {
+        (true, true, _) => 0.93,
+        (true, false, _) => 0.72,
+        (false, true, _) => 0.7,
+        (false, false, true) => 0.48,
+        _ => return None,
+    };
+    Some(height / ratio)
+}
+
+/// Engines may run a text line across a column gutter: a line is cut where
+/// the gap between two neighbouring words is wider than the line's height
+/// (CJK on both sides: columns can be less than an em apart) or 1.5 times
+/// its height. Line numbers are renumbered.
+pub fn split_lines_at_gutters(words: &[OcrWord]) -> Vec<OcrWord> {
+    use std::collections::HashMap;
+    let mut heights: HashMap<u32, (f32, f32)> = HashMap::new();
+    for w in words {
+        let e = heights.entry(w.line).or_insert((f32::MAX, f32::MIN));
+        e.0 = e.0.min(w.bbox[1]);
+        e.1 = e.1.max(w.bbox[3]);
+    }
+    let mut out: Vec<OcrWord> = Vec::with_capacity(words.len());
+    let mut next_id = 0u32;
+    let mut prev: Option<&OcrWord> = None;
+    for w in words {
+        let new_line = match prev {
+            None => true,
+            Some(p) if p.line != w.line => true,
+            Some(p) => {
+                let h = heights.get(&w.line).map_or(1.0, |(a, b)| (b - a).max(1.0));
+                let gap = w.bbox[0] - p.bbox[2];
+                let cjk = p
+                    .text
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::script::is_cjk)
+                    && w.text.chars().next().is_some_and(crate::script::is_cjk);
+                gap > if cjk { 1.0 * h } else { 1.5 * h }
+            }
+        };
+        if new_line && prev.is_some() {
+            next_id += 1;
+        }
+        let mut w2 = w.clone();
+        w2.line = next_id;
+        out.push(w2);
+        prev = Some(w);
+    }
+    out
+}
+
+/// Puts OCR confidences on the paragraphs of `articles` found on page
+/// `number`: the character-weighted mean confidence of the words inside the
+/// paragraph's box, and the words under [`LOW_CONFIDENCE`].
+pub fn attach_confidence(articles: &mut [Article], number: u32, words: &[(String, BBox, f32)]) {
+    for a in articles.iter_mut().filter(|a| a.page == number) {
+        for item in a.body.iter_mut().filter(|i| i.kind == BodyKind::Paragraph) {
+            let Some(b) = item.bbox else { continue };
+            let mut n = 0usize;
+            let mut sum = 0.0f32;
+            let mut low = Vec::new();
+            for (text, wb, conf) in words {
+                let cx = (wb.x0 + wb.x1) / 2.0;
+                let cy = (wb.y0 + wb.y1) / 2.0;
+                if cx < b.x0 - 0.5 || cx > b.x1 + 0.5 || cy < b.y0 - 0.5 || cy > b.y1 + 0.5 {
+                    continue;
+                }
+                let c = text.chars().count();
+                n += c;
+                sum += conf * c as f32;
+                if *conf < LOW_CONFIDENCE {
+                    low.push(LowConfidenceWord {
+                        text: text.clone(),
+                        confidence: round3(*conf),
+                        bbox: *wb,
+                    });
+                }
+            }
+            if n > 0 {
+                item.confidence = Some(round3(sum / n as f32));
+                item.low_confidence = low;
+            }
+        }
+    }
+}
+
+fn round3(v: f32) -> f32 {
+    (v.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_size_from_ink() {
+        let e = |t: &str, h: f32| em_estimate(t, 0.0, h).unwrap();
+        // 10 pt type: "ing" spans the dot of i to the tail of g.
+        assert!((e("ing", 9.3) - 10.0).abs() < 0.1);
+        assert!((e("Hold", 7.2) - 10.0).abs() < 0.1);
+        assert!((e("were", 4.8) - 10.0).abs() < 0.1);
+        assert!((e("(Staff", 9.3) - 10.0).abs() < 0.1);
+        assert!((e("新闻", 9.0) - 10.0).abs() < 0.1);
+        assert!(em_estimate("—", 0.0, 1.0).is_none());
+    }
+
+    #[test]
+    fn languages_from_evidence() {
+        assert_eq!(language_for_counts(500, 20), "chi_sim");
+        assert_eq!(language_for_counts(2, 800), "eng");
+        assert_eq!(language_for_counts(78, 5354), "eng");
+        assert_eq!(language_for_counts(53, 1198), "chi_sim+eng");
+        assert_eq!(language_for_counts(100, 400), "chi_sim+eng");
+        assert_eq!(language_for_counts(3, 4), "chi_sim+eng");
+    }
+
+    fn word(text: &str, b: [f32; 4], line: u32) -> OcrWord {
+        OcrWord {
+            text: text.into(),
+            bbox: b,
+            confidence: 0.9,
+            line,
+            paragraph: 0,
+        }
+    }
+
+    #[test]
+    fn words_share_their_line_baseline_and_size() {
+        let words = vec![
+            word("Hello", [0.0, 10.0, 50.0, 40.0], 0),
+            word("way", [60.0, 15.0, 90.0, 45.0], 0),
+            word("next", [0.0, 60.0, 40.0, 88.0], 1),
+        ];
+        // 300 dpi to points.
+        let k = 72.0 / 300.0;
+        let map = |b: [f32; 4]| BBox {
+            x0: b[0] * k,
+            y0: b[1] * k,
+            x1: b[2] * k,
+            y1: b[3] * k,
+        };
+        let g = words_to_glyphs(&words, &map);
+        let texts: Vec<&str> = g.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(texts, ["Hello", " ", "way", "next"]);
+        assert_eq!(g[0].origin.1, g[2].origin.1);
+        assert_eq!(g[0].font_size, g[2].font_size);
+        assert!((g[0].origin.1 - 45.0 * k).abs() < 1e-3);
+        assert!(g[3].origin.1 > g[0].origin.1);
+    }
+}

@@ -93,13 +93,13 @@ ensure_apt() {
     fi
 }
 
-# What building and testing newsclip needs from the system: libtesseract and
-# leptonica to link the OCR engine (found through pkg-config), the
+# What building and testing newsclip needs from the system: a C linker,
+# libtesseract5 (opened at run time when a page needs OCR; not linked), the
 # Tesseract models for Simplified Chinese and English (nothing is downloaded
 # at run time), and pdftoppm, with which the OCR tests rasterise the PDF
 # fixtures.
 ensure_build_deps() {
-    ensure_apt pkg-config g++ libtesseract-dev libleptonica-dev \
+    ensure_apt g++ libtesseract5 \
         tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils
 }
 

@@ -120,25 +120,16 @@ struct EvalArgs {
 
 /// Tesseract's OpenMP threads busy-wait: with one OpenMP thread per core on
 /// top of our one page per core, a page took 2.4 times longer on two cores.
-/// libgomp reads `OMP_THREAD_LIMIT` when it is loaded, before `main`, so
-/// setting it here is too late: the binary runs itself again with the
-/// variable set (once; a value the user set is kept).
+/// libgomp reads `OMP_THREAD_LIMIT` once, when it is loaded, and it is
+/// loaded with libtesseract, which is opened at run time only when a page
+/// needs OCR (src/extract/ocr/tesseract.rs). Setting the variable here, first
+/// thing in `main` while the process has a single thread (before the rayon
+/// pool or any OCR), is therefore early enough and race-free. A value the
+/// user set is kept.
 fn limit_openmp_threads() {
     const VAR: &str = "OMP_THREAD_LIMIT";
-    if std::env::var_os(VAR).is_some() {
-        return;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        if let Ok(exe) = std::env::current_exe() {
-            let err = std::process::Command::new(exe)
-                .args(std::env::args_os().skip(1))
-                .env(VAR, "1")
-                .exec();
-            // exec only returns on failure: carry on with OpenMP's default.
-            let _ = err;
-        }
+    if std::env::var_os(VAR).is_none() {
+        std::env::set_var(VAR, "1");
     }
 }
 

@@ -9,57 +9,16 @@
 //! the level reached (see the README for the figures). Bad inputs must
 //! fail cleanly (exit 1, the file named, no panic) and never stop a batch.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use image::{GrayImage, ImageFormat, Luma};
 use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
 use newsclip::model::{BodyKind, Document};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsclip"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Exit code of a run that must not have panicked (Rust panics exit 101).
-fn code(o: &Output) -> i32 {
-    let c = o.status.code().expect("exited");
-    assert_ne!(c, 101, "panicked: {}", stderr(o));
-    c
-}
-
-/// `fixtures/pdf/NAME.pdf` page 1 at 300 dpi as a PNG in `dir`.
-fn rasterise(name: &str, dir: &Path) -> PathBuf {
-    let pdf = root().join(format!("fixtures/pdf/{name}.pdf"));
-    let stem = dir.join(name);
-    let out = Command::new("pdftoppm")
-        .args(["-r", "300", "-png", "-singlefile"])
-        .arg(&pdf)
-        .arg(&stem)
-        .output()
-        .expect("pdftoppm (poppler-utils) is installed");
-    assert!(out.status.success(), "pdftoppm: {}", stderr(&out));
-    stem.with_extension("png")
-}
-
-fn gold(name: &str) -> Document {
-    let p = root().join(format!("fixtures/pdf/{name}.gold.json"));
-    serde_json::from_slice(&fs::read(&p).expect("gold")).expect("gold JSON")
-}
-
-fn load(p: &Path) -> Document {
-    serde_json::from_slice(&fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .expect("newsclip JSON")
-}
 
 fn schema_errors(doc: &Document) -> Vec<String> {
     let schema: serde_json::Value = serde_json::from_str(
@@ -85,7 +44,10 @@ fn png_bytes(img: &GrayImage) -> Vec<u8> {
 fn rasterised_fixture_pages_read_back_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
     let names = ["en-01", "zh-01"];
-    let inputs: Vec<PathBuf> = names.iter().map(|n| rasterise(n, dir.path())).collect();
+    let inputs: Vec<PathBuf> = names
+        .iter()
+        .map(|n| rasterise(n, dir.path(), Colour::Rgb))
+        .collect();
     let out = dir.path().join("out");
     let o = bin()
         .args(["extract", "-q", "-o"])
@@ -213,7 +175,7 @@ fn image_stream(img: &GrayImage, filter: Option<&str>, data: Vec<u8>) -> Stream 
 #[test]
 fn image_only_pdfs_go_through_ocr() {
     let dir = tempfile::tempdir().unwrap();
-    let png = rasterise("en-01", dir.path());
+    let png = rasterise("en-01", dir.path(), Colour::Rgb);
     let img = image::open(&png).unwrap().into_luma8();
     let (w, h) = (
         img.width() as f32 * 72.0 / 300.0,
@@ -361,7 +323,7 @@ fn two_page_tiff(page: &GrayImage) -> Vec<u8> {
 fn bad_images_fail_cleanly_and_the_batch_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let png = rasterise("en-01", d);
+    let png = rasterise("en-01", d, Colour::Rgb);
     let page = image::open(&png).unwrap().into_luma8();
     // The top of the page (masthead, first headline and some text), to
     // keep the OCR short.
@@ -438,7 +400,7 @@ fn bad_images_fail_cleanly_and_the_batch_goes_on() {
 #[test]
 fn invisible_ocr_layers_are_read_again_on_request() {
     let dir = tempfile::tempdir().unwrap();
-    let png = rasterise("en-01", dir.path());
+    let png = rasterise("en-01", dir.path(), Colour::Rgb);
     let page = image::open(&png).unwrap().into_luma8();
     let top = image::imageops::crop_imm(&page, 0, 0, page.width(), page.height() / 3).to_image();
     let (w, h) = (

@@ -4,29 +4,13 @@
 //! the tests that read pages print why and return. The missing-engine
 //! paths run always.
 
+mod common;
+use common::*;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use newsclip::model::Document;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsclip"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    let c = o.status.code().expect("exited");
-    assert_ne!(c, 101, "panicked: {}", stderr(o));
-    c
-}
 
 /// The installed engine's folder, or `None` (with the reason printed).
 fn installed() -> Option<PathBuf> {
@@ -40,29 +24,6 @@ fn installed() -> Option<PathBuf> {
     }
 }
 
-fn rasterise(name: &str, dir: &Path) -> PathBuf {
-    let pdf = root().join(format!("fixtures/pdf/{name}.pdf"));
-    let stem = dir.join(name);
-    let out = Command::new("pdftoppm")
-        .args(["-r", "300", "-gray", "-png", "-singlefile"])
-        .arg(&pdf)
-        .arg(&stem)
-        .output()
-        .expect("pdftoppm (poppler-utils) is installed");
-    assert!(out.status.success(), "pdftoppm: {}", stderr(&out));
-    stem.with_extension("png")
-}
-
-fn gold(name: &str) -> Document {
-    let p = root().join(format!("fixtures/pdf/{name}.gold.json"));
-    serde_json::from_slice(&fs::read(&p).expect("gold")).expect("gold JSON")
-}
-
-fn load(p: &Path) -> Document {
-    serde_json::from_slice(&fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .expect("newsclip JSON")
-}
-
 #[test]
 fn chinese_pages_read_by_ppocr_score_against_their_gold() {
     if installed().is_none() {
@@ -70,7 +31,10 @@ fn chinese_pages_read_by_ppocr_score_against_their_gold() {
     }
     let dir = tempfile::tempdir().unwrap();
     let names = ["zh-01", "zh-04"];
-    let inputs: Vec<PathBuf> = names.iter().map(|n| rasterise(n, dir.path())).collect();
+    let inputs: Vec<PathBuf> = names
+        .iter()
+        .map(|n| rasterise(n, dir.path(), Colour::Gray))
+        .collect();
     let out = dir.path().join("out");
     let o = bin()
         .args(["extract", "-q", "--engine", "ppocr", "-o"])
@@ -111,7 +75,7 @@ fn auto_uses_ppocr_for_chinese_pages() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = rasterise("zh-04", dir.path());
+    let input = rasterise("zh-04", dir.path(), Colour::Gray);
     let o = bin().args(["extract", "-q"]).arg(&input).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let doc: Document = serde_json::from_slice(&o.stdout).expect("JSON");
@@ -126,7 +90,7 @@ fn missing_engine_is_a_clear_message_and_auto_falls_back() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("no-ppocr");
     fs::create_dir_all(&empty).unwrap();
-    let input = rasterise("zh-04", dir.path());
+    let input = rasterise("zh-04", dir.path(), Colour::Gray);
     let o = bin()
         .args(["extract", "-q", "--engine", "ppocr", "--ppocr-dir"])
         .arg(&empty)
@@ -176,7 +140,7 @@ fn broken_library_is_an_error_not_a_panic() {
     ] {
         fs::write(fake.join(f), b"not a model").unwrap();
     }
-    let input = rasterise("zh-04", dir.path());
+    let input = rasterise("zh-04", dir.path(), Colour::Gray);
     let o = bin()
         .args(["extract", "-q", "--engine", "ppocr", "--ppocr-dir"])
         .arg(&fake)

@@ -204,6 +204,32 @@ pub fn image_layout(bytes: &[u8], options: &OcrOptions) -> Result<Vec<Page>> {
         .collect())
 }
 
+/// Appends OCR'd pages to the document in the order given; a page that
+/// failed becomes a `page-failed` warning. Returns how many failed and the
+/// first error.
+fn append_ocr_pages(
+    doc: &mut Document,
+    results: Vec<(u32, Result<OcrResult>)>,
+) -> (usize, Option<Error>) {
+    let mut failed = 0usize;
+    let mut first_error = None;
+    for (number, r) in results {
+        match r {
+            Ok(mut r) => {
+                doc.articles.append(&mut r.found.articles);
+                doc.furniture.append(&mut r.found.furniture);
+                doc.warnings.append(&mut r.warnings);
+            }
+            Err(e) => {
+                failed += 1;
+                doc.warnings.push(page_failed(number, &e));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    (failed, first_error)
+}
+
 /// OCR, then the same layout, reflow and split as PDF glyphs.
 fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
     let (laid, page) = lay_out_raster(raster, number, options)?;
@@ -283,22 +309,7 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         }
     }
     let total = results.len();
-    let mut failed = 0usize;
-    let mut first_error = None;
-    for (number, r) in results {
-        match r {
-            Ok(mut r) => {
-                doc.articles.append(&mut r.found.articles);
-                doc.furniture.append(&mut r.found.furniture);
-                doc.warnings.append(&mut r.warnings);
-            }
-            Err(e) => {
-                failed += 1;
-                doc.warnings.push(page_failed(number, &e));
-                first_error.get_or_insert(e);
-            }
-        }
-    }
+    let (failed, first_error) = append_ocr_pages(&mut doc, results);
     if let Some(e) = first_error {
         // Every page failed: the file failed.
         if failed == total {
@@ -403,23 +414,8 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
             (number, r)
         })
         .collect();
-    let mut first_error = None;
-    let mut ocr_failed = 0usize;
     let ocr_done = !results.is_empty();
-    for (number, r) in results {
-        match r {
-            Ok(mut r) => {
-                doc.articles.append(&mut r.found.articles);
-                doc.furniture.append(&mut r.found.furniture);
-                doc.warnings.append(&mut r.warnings);
-            }
-            Err(e) => {
-                ocr_failed += 1;
-                doc.warnings.push(page_failed(number, &e));
-                first_error.get_or_insert(e);
-            }
-        }
-    }
+    let (ocr_failed, first_error) = append_ocr_pages(&mut doc, results);
     if ocr_done {
         // Text pages and OCR pages in page order.
         doc.articles.sort_by_key(|a| a.page);

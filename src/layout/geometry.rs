@@ -306,6 +306,13 @@ fn join_wrapped_byline(block: &mut Block, body: f32) {
     }];
 }
 
+/// `NEWSCLIP_DEBUG_LAYOUT` set: regions, owners and XY-cuts go to stderr.
+/// Read once: XY-cut asks at every step.
+fn debug_layout() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some())
+}
+
 /// Body text sizes: the size most characters are set in, on the page and
 /// per script (a Chinese page may carry an English story set smaller).
 struct Bodies {
@@ -1014,7 +1021,7 @@ fn reading_order(
             })
             .map(|(k, _)| k);
     }
-    if std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some() {
+    if debug_layout() {
         for (k, &h) in heads.iter().enumerate() {
             let first: String = blocks[h].lines[0].text.chars().take(12).collect();
             eprintln!("head {k} {first} region {:?}", regions[k]);
@@ -1272,7 +1279,7 @@ fn xy_cut(
     }
     let h = best_gap(&blocks, rules, true, 0.0);
     let v = best_gap(&blocks, rules, false, slack);
-    if std::env::var_os("NEWSCLIP_DEBUG_LAYOUT").is_some() {
+    if debug_layout() {
         let names: Vec<String> = blocks
             .iter()
             .map(|b| match b.lines.first() {

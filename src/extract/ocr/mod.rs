@@ -22,6 +22,7 @@
 //! `main`, so the `newsclip` binary re-executes itself with the variable set
 //! (see `main.rs`); library users should set it in their environment.
 
+pub mod gutters;
 pub mod input;
 pub mod ppocr;
 pub mod preprocess;
@@ -84,7 +85,7 @@ impl OcrOptions {
 }
 
 /// One recognised word, in image pixels.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OcrWord {
     pub text: String,
     /// `[x0, y0, x1, y1]` in pixels, top-left origin.
@@ -99,7 +100,7 @@ pub struct OcrWord {
 }
 
 /// What an engine found on a page.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Recognition {
     /// Words in reading order.
     pub words: Vec<OcrWord>,
@@ -279,6 +280,10 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         );
     }
     let work_dpi = dpi * prepared.scale;
+    // Time inside the OCR engines (the language sample and the reading),
+    // reported with NEWSCLIP_TIMINGS so benchmarks can tell our overhead
+    // from the engine's work.
+    let mut engine_seconds = 0.0;
     let (lang, evidence) = match &options.lang {
         Some(l) => (l.clone(), String::new()),
         None if options.engine == EngineKind::PpOcr => (
@@ -286,9 +291,11 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
             "; PP-OCR's model reads Chinese and Latin".to_string(),
         ),
         None => {
+            let started = std::time::Instant::now();
             let (l, counts) =
                 with_tesseract(|engine| choose_language(engine, &prepared.image, work_dpi))
                     .map_err(|e| e.with_page(number))?;
+            engine_seconds += started.elapsed().as_secs_f64();
             let evidence = match counts {
                 Some((cjk, latin)) => format!(
                     "; languages chosen from a sample: {cjk} CJK characters, {latin} Latin letters"
@@ -325,12 +332,28 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
             engine.name(),
         ))
     };
-    let (found, engine_name) = if use_ppocr {
-        with_ppocr(&options.ppocr_dir(), recognize)
-    } else {
-        with_tesseract(recognize)
+    let engine_key = if use_ppocr { "ppocr" } else { "tesseract" };
+    let cached = recognition_cache::load(engine_key, &lang, &prepared.image);
+    let (found, engine_name) = match cached {
+        Some(found) => (found, engine_key),
+        None => {
+            let started = std::time::Instant::now();
+            let (found, name) = if use_ppocr {
+                with_ppocr(&options.ppocr_dir(), recognize)
+            } else {
+                with_tesseract(recognize)
+            }
+            .map_err(|e| e.with_page(number))?;
+            engine_seconds += started.elapsed().as_secs_f64();
+            recognition_cache::store(engine_key, &lang, &prepared.image, &found);
+            (found, name)
+        }
+    };
+    if timings_wanted() {
+        eprintln!(
+            "newsclip-timing page={number} engine={engine_name} engine_seconds={engine_seconds:.4}"
+        );
     }
-    .map_err(|e| e.with_page(number))?;
     let Recognition { words, images } = found;
     let mean = mean_confidence(&words);
     warn(
@@ -375,6 +398,57 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
         words,
         warnings,
     })
+}
+
+/// Whether `NEWSCLIP_TIMINGS` asks for the seconds spent in the OCR engine
+/// on standard error (one `newsclip-timing` line per page; `scripts/bench-ocr`
+/// reads them).
+fn timings_wanted() -> bool {
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WANTED.get_or_init(|| std::env::var_os("NEWSCLIP_TIMINGS").is_some_and(|v| !v.is_empty()))
+}
+
+/// A developer's cache of engine output, for working on the stages after
+/// OCR without waiting for the engine at every run: with
+/// `NEWSCLIP_OCR_CACHE=DIR` set, what an engine recognised on a prepared
+/// page image is stored in `DIR` as JSON, keyed by the engine, the
+/// languages and a hash of the pixels, and read back on the next run.
+/// Unset (the default), nothing is read or written. A changed engine or
+/// preprocessing gives other pixels or another key; a stale cache after an
+/// engine change is the developer's to clear.
+mod recognition_cache {
+    use super::Recognition;
+    use image::GrayImage;
+    use std::hash::{Hash, Hasher};
+    use std::path::PathBuf;
+
+    fn path(engine: &str, lang: &str, image: &GrayImage) -> Option<PathBuf> {
+        let dir = std::env::var_os("NEWSCLIP_OCR_CACHE").filter(|d| !d.is_empty())?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        image.dimensions().hash(&mut h);
+        image.as_raw().hash(&mut h);
+        Some(PathBuf::from(dir).join(format!("{engine}-{lang}-{:016x}.json", h.finish())))
+    }
+
+    pub fn load(engine: &str, lang: &str, image: &GrayImage) -> Option<Recognition> {
+        let bytes = std::fs::read(path(engine, lang, image)?).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn store(engine: &str, lang: &str, image: &GrayImage, found: &Recognition) {
+        let Some(p) = path(engine, lang, image) else {
+            return;
+        };
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(json) = serde_json::to_vec(found) {
+            let tmp = p.with_extension("tmp");
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(tmp, p);
+            }
+        }
+    }
 }
 
 fn mean_confidence(words: &[OcrWord]) -> f32 {

@@ -270,6 +270,18 @@ impl PpOcr {
     /// pixels), text, score and the characters' positions (fractions of
     /// the line's length).
     pub fn read_lines(&mut self, image: &GrayImage) -> Result<Vec<Line>> {
+        self.read(image, None)
+    }
+
+    /// Text lines as [`PpOcr::read_lines`] reads them, but with detected
+    /// boxes cut at column gutters before recognition (see
+    /// [`super::gutters`]); `dpi` is the image's resolution, by which
+    /// ruling lines are told from text.
+    pub fn read_page_lines(&mut self, image: &GrayImage, dpi: f32) -> Result<Vec<Line>> {
+        self.read(image, Some(dpi))
+    }
+
+    fn read(&mut self, image: &GrayImage, gutters_at_dpi: Option<f32>) -> Result<Vec<Line>> {
         let (raw_w, raw_h) = image.dimensions();
         if raw_w == 0 || raw_h == 0 {
             return Ok(Vec::new());
@@ -312,7 +324,17 @@ impl PpOcr {
         if boxes.is_empty() {
             return Ok(Vec::new());
         }
-        let boxes = sorted_boxes(boxes);
+        let mut boxes = sorted_boxes(boxes);
+        if let Some(dpi) = gutters_at_dpi {
+            // The detection image is the page scaled by 1 / ratio_w.
+            let det_dpi = dpi / ratio_w.max(1e-3);
+            let rules = super::preprocess::find_rules(
+                &img,
+                (0.75 * det_dpi) as u32,
+                ((0.05 * det_dpi) as u32).max(2),
+            );
+            boxes = cut_at_gutters(boxes, &super::gutters::Ink::new(&img, &rules));
+        }
         let mut crops: Vec<(GrayImage, bool)> = boxes
             .iter()
             .map(|b| rotate_crop(&img, b))
@@ -320,7 +342,14 @@ impl PpOcr {
         let flipped = self.classify(&mut crops)?;
         let rec = self.recognize_crops(&crops)?;
         let mut lines = Vec::new();
+        let dbg = std::env::var_os("NEWSCLIP_DEBUG_GUTTERS").is_some();
         for (i, (b, r)) in boxes.iter().zip(rec).enumerate() {
+            if dbg {
+                eprintln!(
+                    "GUT {:.0} {:.0} {:.0} {}",
+                    b[0][0], b[0][1], b[1][0], r.text
+                );
+            }
             if r.score < TEXT_SCORE || r.text.is_empty() {
                 continue;
             }
@@ -825,6 +854,51 @@ fn unclip(q: &Quad) -> Option<(Quad, f32)> {
     Some((order_mini(corners), w2.min(h2)))
 }
 
+/// Boxes cut where a column gutter runs through them (horizontal boxes
+/// only), each piece in the place of its box.
+fn cut_at_gutters(boxes: Vec<Quad>, ink: &super::gutters::Ink) -> Vec<Quad> {
+    let bounds: Vec<[f32; 4]> = boxes
+        .iter()
+        .map(|q| {
+            let xs = q.iter().map(|p| p[0]);
+            let ys = q.iter().map(|p| p[1]);
+            [
+                xs.clone().fold(f32::MAX, f32::min),
+                ys.clone().fold(f32::MAX, f32::min),
+                xs.fold(f32::MIN, f32::max),
+                ys.fold(f32::MIN, f32::max),
+            ]
+        })
+        .collect();
+    let cuts = super::gutters::cuts(ink, &bounds);
+    let mut out = Vec::with_capacity(boxes.len());
+    for ((q, b), xs) in boxes.into_iter().zip(&bounds).zip(cuts) {
+        if xs.is_empty() {
+            out.push(q);
+            continue;
+        }
+        let span = (b[2] - b[0]).max(1.0);
+        let lerp =
+            |p: [f32; 2], r: [f32; 2], t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+        let mut edges: Vec<f32> = vec![0.0];
+        edges.extend(xs.iter().map(|x| ((x - b[0]) / span).clamp(0.0, 1.0)));
+        edges.push(1.0);
+        for w in edges.windows(2) {
+            let (ta, tb) = (w[0], w[1]);
+            if tb - ta <= 0.0 {
+                continue;
+            }
+            out.push([
+                lerp(q[0], q[1], ta),
+                lerp(q[0], q[1], tb),
+                lerp(q[3], q[2], tb),
+                lerp(q[3], q[2], ta),
+            ]);
+        }
+    }
+    out
+}
+
 /// Top to bottom, then left to right for boxes whose tops are within 10
 /// pixels (RapidOCR's `sorted_boxes`).
 fn sorted_boxes(mut boxes: Vec<Quad>) -> Vec<Quad> {
@@ -1061,8 +1135,8 @@ impl OcrEngine for PpOcr {
     }
 
     /// PP-OCR's model reads Chinese and Latin alike: `lang` is not used.
-    fn recognize(&mut self, image: &GrayImage, _dpi: f32, _lang: &str) -> Result<Recognition> {
-        let lines = self.read_lines(image)?;
+    fn recognize(&mut self, image: &GrayImage, dpi: f32, _lang: &str) -> Result<Recognition> {
+        let lines = self.read_page_lines(image, dpi)?;
         let mut pieces: Vec<Vec<OcrWord>> = Vec::new();
         for (i, line) in lines.iter().enumerate() {
             for w in line_words(line, i as u32) {

@@ -1186,6 +1186,19 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
     let mut widths: Vec<f32> = line.chars.iter().map(|c| c.1 - c.0).collect();
     widths.sort_by(f32::total_cmp);
     let pitch = widths.get(widths.len() / 2).copied().unwrap_or(0.0);
+    // A gutter is also at least about two thirds of the line's height
+    // wide: between Latin letters, of uneven widths, the recogniser's
+    // steps leave gaps of a letter's width inside a word.
+    let (len, height) = (
+        dist(line.quad[0], line.quad[1]),
+        dist(line.quad[0], line.quad[3]),
+    );
+    let (len, height) = if line.vertical {
+        (height, len)
+    } else {
+        (len, height)
+    };
+    let min_gutter = if len > 0.0 { 0.65 * height / len } else { 0.0 };
     let mut sub = 0u32;
     let mut prev_end: Option<f32> = None;
     let id = |sub: u32| index.saturating_mul(64).saturating_add(sub.min(63));
@@ -1202,7 +1215,7 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
             }
         };
     for (ch, &(a, b, p)) in chars.iter().zip(&line.chars) {
-        if prev_end.is_some_and(|e| pitch > 0.0 && a - e > 0.8 * pitch) {
+        if prev_end.is_some_and(|e| pitch > 0.0 && a - e > (0.8 * pitch).max(min_gutter)) {
             flush(&mut cur, &mut words, sub);
             sub += 1;
         }

@@ -173,7 +173,7 @@ fn line_cuts(ink: &Ink, boxes: &[[f32; 4]], i: usize) -> Vec<f32> {
             k += 1;
         }
         let (a, z) = (x0 + start as u32, x0 + k as u32);
-        if ((z - a) as f32) < 0.5 * em {
+        if ((z - a) as f32) < 0.45 * em {
             continue;
         }
         let rows = neighbour_rows(boxes, i, a as f32 - em, z as f32 + em);

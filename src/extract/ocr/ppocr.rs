@@ -690,6 +690,21 @@ fn ink_rows(image: &GrayImage, threshold: u8, bbox: [f32; 4]) -> [f32; 4] {
     }
 }
 
+/// The ASCII form of a full-width punctuation mark.
+fn ascii_punctuation(c: char) -> Option<char> {
+    Some(match c {
+        '，' => ',',
+        '。' => '.',
+        '：' => ':',
+        '；' => ';',
+        '！' => '!',
+        '？' => '?',
+        '（' => '(',
+        '）' => ')',
+        _ => return None,
+    })
+}
+
 /// Puts back the spaces between Latin words that the recogniser left out.
 ///
 /// Why: PP-OCR's Chinese recogniser reads Latin letters well but often
@@ -700,6 +715,7 @@ fn ink_rows(image: &GrayImage, threshold: u8, bbox: [f32; 4]) -> [f32; 4] {
 /// the blank between letters of a word. Both are measured against the
 /// crop's height (about 1.4 em for a detector's box): letters of a word
 /// leave at most about 0.1 of it after blur, a word space 0.2 or more.
+/// Full-width punctuation in such lines becomes ASCII.
 fn with_word_spaces(crop: &GrayImage, mut r: Recognized) -> Recognized {
     let chars: Vec<char> = r.text.chars().collect();
     if chars.len() != r.chars.len() || chars.len() < 2 {
@@ -712,6 +728,15 @@ fn with_word_spaces(crop: &GrayImage, mut r: Recognized) -> Recognized {
     if letters < 2 || letters <= cjk {
         return r;
     }
+    // The recogniser's dictionary is Chinese first: in Latin text it
+    // often picks the full-width form of a punctuation mark (`before，`).
+    let mut chars = chars;
+    for c in chars.iter_mut() {
+        if let Some(ascii) = ascii_punctuation(*c) {
+            *c = ascii;
+        }
+    }
+    r.text = chars.iter().collect();
     let latin = |c: char| c.is_ascii_graphic() && !matches!(c, '(' | '[' | '{');
     let (w, h) = crop.dimensions();
     if w < 4 || h < 4 {
@@ -1186,9 +1211,9 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
     let mut widths: Vec<f32> = line.chars.iter().map(|c| c.1 - c.0).collect();
     widths.sort_by(f32::total_cmp);
     let pitch = widths.get(widths.len() / 2).copied().unwrap_or(0.0);
-    // A gutter is also at least about two thirds of the line's height
-    // wide: between Latin letters, of uneven widths, the recogniser's
-    // steps leave gaps of a letter's width inside a word.
+    // Between Latin characters a gutter is also at least about two thirds
+    // of the line's height wide: letters are of uneven widths, and the
+    // recogniser's steps leave gaps of a letter's width inside a word.
     let (len, height) = (
         dist(line.quad[0], line.quad[1]),
         dist(line.quad[0], line.quad[3]),
@@ -1201,6 +1226,7 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
     let min_gutter = if len > 0.0 { 0.65 * height / len } else { 0.0 };
     let mut sub = 0u32;
     let mut prev_end: Option<f32> = None;
+    let mut prev_char: Option<char> = None;
     let id = |sub: u32| index.saturating_mul(64).saturating_add(sub.min(63));
     let flush =
         |cur: &mut Option<(String, f32, f32, f32, usize)>, words: &mut Vec<OcrWord>, sub: u32| {
@@ -1215,7 +1241,15 @@ pub fn line_words(line: &Line, index: u32) -> Vec<OcrWord> {
             }
         };
     for (ch, &(a, b, p)) in chars.iter().zip(&line.chars) {
-        if prev_end.is_some_and(|e| pitch > 0.0 && a - e > (0.8 * pitch).max(min_gutter)) {
+        let latin_pair = prev_char.is_some_and(|p: char| !crate::script::is_cjk(p))
+            && !crate::script::is_cjk(*ch);
+        let needed = if latin_pair {
+            (0.8 * pitch).max(min_gutter)
+        } else {
+            0.8 * pitch
+        };
+        prev_char = Some(*ch);
+        if prev_end.is_some_and(|e| pitch > 0.0 && a - e > needed) {
             flush(&mut cur, &mut words, sub);
             sub += 1;
         }

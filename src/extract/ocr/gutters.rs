@@ -258,16 +258,6 @@ fn gutter_in_gap(
         }
     }
     let (s, e) = best?;
-    if std::env::var_os("NEWSCLIP_DEBUG_GUTTERS").is_some() {
-        eprintln!(
-            "GAP em {em:.1} {a}-{z} rows {:?} run {}-{} support {:?} contra {:?}",
-            rows,
-            a as usize + s,
-            a as usize + e,
-            &support[s..e],
-            &contra[s..e]
-        );
-    }
     // A gutter is wider than the gap between two characters. CJK text is
     // set on a grid, so the thin blanks between characters (about a tenth
     // of an em, a fifth after blur) line up down a column just like a

@@ -342,16 +342,9 @@ impl PpOcr {
         let flipped = self.classify(&mut crops)?;
         let rec = self.recognize_crops(&crops)?;
         let mut lines = Vec::new();
-        let dbg = std::env::var_os("NEWSCLIP_DEBUG_GUTTERS").is_some();
         for (i, (b, mut r)) in boxes.iter().zip(rec).enumerate() {
             if gutters_at_dpi.is_some() && !crops[i].1 {
                 r = with_word_spaces(&crops[i].0, r);
-            }
-            if dbg {
-                eprintln!(
-                    "GUT {:.0} {:.0} {:.0} {}",
-                    b[0][0], b[0][1], b[1][0], r.text
-                );
             }
             if r.score < TEXT_SCORE || r.text.is_empty() {
                 continue;

@@ -151,6 +151,55 @@ fn broken_library_is_an_error_not_a_panic() {
     assert!(stderr(&o).contains("ONNX Runtime"), "{}", stderr(&o));
 }
 
+/// All the degraded scans of `fixtures/ocr/` (19 files, 21 pages, 148
+/// articles: Chinese, English and mixed; 200 and 300 dpi; JPEG, PNG, G4
+/// TIFF and image-only PDFs) through PP-OCR and the whole pipeline, scored
+/// against their gold.
+#[test]
+fn degraded_fixture_scans_read_by_ppocr_score_against_their_gold() {
+    if installed().is_none() {
+        return;
+    }
+    let fixtures = root().join("fixtures/ocr");
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["extract", "-q", "--engine", "ppocr", "-o"])
+        .arg(dir.path())
+        .arg(&fixtures)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut pairs = Vec::new();
+    for entry in fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".gold.json") else {
+            continue;
+        };
+        let gold: Document = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        pairs.push((gold, load(&dir.path().join(format!("{stem}.json")))));
+    }
+    assert_eq!(pairs.len(), 19, "fixtures/ocr/ holds 19 scans with gold");
+    let report = newsclip::eval::evaluate_many(&pairs);
+    eprintln!("{}", report.to_table());
+    assert!(
+        report.article_f1 >= FIXTURES_F1_MIN,
+        "article F1 {:.3}",
+        report.article_f1
+    );
+    assert!(
+        report.body_cer <= FIXTURES_BODY_CER_MAX,
+        "body CER {:.3}",
+        report.body_cer
+    );
+}
+
+// Regression bounds for all of fixtures/ocr/, from the figures measured
+// (article F1 0.896, body CER 6.3% on matched articles; see README, OCR),
+// with a margin.
+const FIXTURES_F1_MIN: f64 = 0.86;
+const FIXTURES_BODY_CER_MAX: f64 = 0.075;
+
 // Regression bounds, from the figures measured on these two pages (see
 // README, OCR): set with margin.
 const ARTICLE_F1_MIN: f64 = 0.5;

@@ -54,18 +54,7 @@ fn chinese_pages_read_by_ppocr_score_against_their_gold() {
         assert!(note.message.contains("ppocr"), "{}", note.message);
         pairs.push((gold(n), doc));
     }
-    let report = newsclip::eval::evaluate_many(&pairs);
-    eprintln!("{}", report.to_table());
-    assert!(
-        report.article_f1 >= ARTICLE_F1_MIN,
-        "article F1 {:.3}",
-        report.article_f1
-    );
-    assert!(
-        report.body_cer <= BODY_CER_MAX,
-        "body CER {:.3}",
-        report.body_cer
-    );
+    assert_scores(&pairs, ARTICLE_F1_MIN, BODY_CER_MAX);
 }
 
 /// `--engine auto` picks PP-OCR for a Chinese page when it is installed.
@@ -180,15 +169,21 @@ fn degraded_fixture_scans_read_by_ppocr_score_against_their_gold() {
         pairs.push((gold, load(&dir.path().join(format!("{stem}.json")))));
     }
     assert_eq!(pairs.len(), 19, "fixtures/ocr/ holds 19 scans with gold");
-    let report = newsclip::eval::evaluate_many(&pairs);
+    assert_scores(&pairs, FIXTURES_F1_MIN, FIXTURES_BODY_CER_MAX);
+}
+
+/// Scores the pages against their gold (the table goes to stderr) and
+/// holds them to the bounds.
+fn assert_scores(pairs: &[(Document, Document)], f1_min: f64, body_cer_max: f64) {
+    let report = newsclip::eval::evaluate_many(pairs);
     eprintln!("{}", report.to_table());
     assert!(
-        report.article_f1 >= FIXTURES_F1_MIN,
+        report.article_f1 >= f1_min,
         "article F1 {:.3}",
         report.article_f1
     );
     assert!(
-        report.body_cer <= FIXTURES_BODY_CER_MAX,
+        report.body_cer <= body_cer_max,
         "body CER {:.3}",
         report.body_cer
     );

@@ -353,7 +353,7 @@ mod tests {
     fn a_rule_in_the_gutter_does_not_hide_it() {
         let mut img = page(&[(20, 284), (304, 568)], 5, None);
         for y in 10..img.height() - 10 {
-            for x in 293..295 {
+            for x in 290..298 {
                 img.put_pixel(x, y, image::Luma([20]));
             }
         }
@@ -361,7 +361,7 @@ mod tests {
         boxes.extend(column_boxes(&[(20, 284), (304, 568)], 5, 2));
         // Without the rule known, its ink fills the gap.
         assert!(cuts(&Ink::new(&img, &[]), &boxes)[0].is_empty());
-        let rule = [293.0, 10.0, 295.0, img.height() as f32 - 10.0];
+        let rule = [290.0, 10.0, 298.0, img.height() as f32 - 10.0];
         assert_eq!(cuts(&Ink::new(&img, &[rule]), &boxes)[0].len(), 1);
     }
 }

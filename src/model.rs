@@ -157,6 +157,10 @@ pub struct Block {
     /// headline's region, or an item no headline owns). Text never runs on
     /// across it.
     pub starts_unit: bool,
+    /// The article region of the page ([`Page::regions`]) this block
+    /// belongs to, for inputs with geometry; `None` for dumps, whose
+    /// articles are found along the line sequence instead.
+    pub region: Option<u32>,
 }
 
 /// One page in reading order.
@@ -167,6 +171,39 @@ pub struct Page {
     pub width: Option<f32>,
     pub height: Option<f32>,
     pub blocks: Vec<Block>,
+    /// The article regions layout found, in reading order: each is one
+    /// article (or photo item, brief, advertisement) from layout to output.
+    /// Empty for dumps.
+    pub regions: Vec<Region>,
+    /// Ruling lines and box edges layout used as separators (geometry only).
+    pub separators: Vec<BBox>,
+    /// Photos and other figures placed on the page (geometry only).
+    pub figures: Vec<BBox>,
+}
+
+/// What an article region of a page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionKind {
+    /// A story under a headline.
+    Article,
+    /// A photo with its caption and credit, no story of its own.
+    Photo,
+    /// Running text no headline governs (a brief, a column of shorts).
+    Brief,
+    /// An advertisement box or classified column: kept out of the articles.
+    Advertisement,
+}
+
+/// One article region: an area of the page and the blocks in it
+/// (`Block::region` points here). Layout decides regions; later stages
+/// never move text from one region to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    /// Index in `Page::regions`.
+    pub index: u32,
+    pub kind: RegionKind,
+    pub bbox: BBox,
 }
 
 // ---------------------------------------------------------------------------
@@ -204,6 +241,9 @@ pub enum ArticleKind {
     Photo,
     /// A short item without a headline.
     Brief,
+    /// An advertisement (boxed display copy, prices, phone numbers): output
+    /// so that nothing is lost, never counted as an article.
+    Advertisement,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -106,6 +106,7 @@ pub fn assign_roles(page: &mut Page) {
                 bbox: None,
                 measure: measures.get(it.block).copied().flatten(),
                 starts_unit: false,
+                region: None,
             });
             last_block = it.block;
         }

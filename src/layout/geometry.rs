@@ -169,6 +169,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         width: Some(page.width),
         height: Some(page.height),
         blocks: Vec::new(),
+        ..Page::default()
     };
     let mut prev_loose_open = false;
     // Per output block: owned by no headline.
@@ -186,6 +187,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
             bbox: Some(b.bbox),
             measure: Some(measure),
             starts_unit: b.unit_start,
+            region: None,
         };
         // A block no headline owns starts an item of its own where one
         // can start: with an opener, right after an article, or after an

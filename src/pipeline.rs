@@ -230,12 +230,23 @@ fn append_ocr_pages(
     (failed, first_error)
 }
 
+/// Reflow and split of one page that layout has placed (geometry): its
+/// article regions, when layout found any, are kept one article each.
+/// Hyphenation evidence is the page's own, since pages are not kept.
+pub fn articles_of_laid_page(laid: &Page) -> split::PageArticles {
+    let vocab = Vocabulary::from_pages(std::slice::from_ref(laid));
+    let segments = reflow::reflow_page(laid, &vocab);
+    if laid.regions.is_empty() {
+        split::split_page(laid.number, segments)
+    } else {
+        split::split_regions(laid.number, &laid.regions, segments)
+    }
+}
+
 /// OCR, then the same layout, reflow and split as PDF glyphs.
 fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
     let (laid, page) = lay_out_raster(raster, number, options)?;
-    let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
-    let segments = reflow::reflow_page(&laid, &vocab);
-    let mut found = split::split_page(number, segments);
+    let mut found = articles_of_laid_page(&laid);
     ocr::attach_confidence(&mut found.articles, number, &page.words);
     Ok(OcrResult {
         found,
@@ -379,9 +390,7 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
             all.into_iter().filter(|g| !g.invisible).collect()
         };
         let laid = lay_out_pdf_page(&page, &glyphs);
-        let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
-        let segments = reflow::reflow_page(&laid, &vocab);
-        let mut found = split::split_page(number, segments);
+        let mut found = articles_of_laid_page(&laid);
         doc.articles.append(&mut found.articles);
         doc.furniture.append(&mut found.furniture);
     }

@@ -262,6 +262,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         loose_blocks.push(b_loose);
     }
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
+    assign_regions(&mut out);
+    out.separators = page.rules.to_vec();
+    out.figures = page.images.to_vec();
     let mut n = 0;
     for b in out.blocks.iter_mut() {
         for l in b.lines.iter_mut() {
@@ -270,6 +273,57 @@ pub fn layout_page(page: &GeoPage) -> Page {
         }
     }
     out
+}
+
+/// Article regions from the reading order: a block that starts a unit
+/// starts a region, the blocks after it belong to it; furniture belongs to
+/// none. A region's kind: an article when it holds a headline, else a brief
+/// (split makes a credited one photo news).
+fn assign_regions(page: &mut Page) {
+    struct Draft {
+        region: crate::model::Region,
+        has_text: bool,
+    }
+    let mut current: Option<u32> = None;
+    let mut regions: Vec<Draft> = Vec::new();
+    for block in page.blocks.iter_mut() {
+        if block.lines.iter().all(|l| l.role == Role::Furniture) {
+            block.region = None;
+            continue;
+        }
+        // A headline after running text opens the next item even where
+        // no headline region was drawn (the headed sections of a sidebar
+        // that no larger headline governs).
+        let heads_item = block.lines.first().is_some_and(|l| l.role == Role::Heading)
+            && current.is_some_and(|c| regions[c as usize].has_text);
+        if block.starts_unit || current.is_none() || heads_item {
+            current = Some(regions.len() as u32);
+            let Some(bbox) = block.bbox else { continue };
+            regions.push(Draft {
+                region: crate::model::Region {
+                    index: regions.len() as u32,
+                    kind: crate::model::RegionKind::Brief,
+                    bbox,
+                },
+                has_text: false,
+            });
+            // Text never runs on from one region into the next.
+            block.starts_unit = true;
+        }
+        let r = &mut regions[current.unwrap_or(0) as usize];
+        if let Some(b) = block.bbox {
+            r.region.bbox = r.region.bbox.union(&b);
+        }
+        if block.lines.iter().any(|l| l.role == Role::Heading) {
+            r.region.kind = crate::model::RegionKind::Article;
+        }
+        r.has_text |= block
+            .lines
+            .iter()
+            .any(|l| matches!(l.role, Role::Body | Role::Caption | Role::Credit));
+        block.region = current;
+    }
+    page.regions = regions.into_iter().map(|r| r.region).collect();
 }
 
 /// A byline set over two or three lines in a block of its own

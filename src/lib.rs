@@ -14,6 +14,7 @@
 //! [`eval`] scores a document against a gold document; it depends on the
 //! model only, never on the stages it grades.
 
+pub mod debug;
 pub mod error;
 pub mod eval;
 pub mod extract;

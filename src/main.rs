@@ -43,6 +43,20 @@ enum Command {
     /// Show the role layout gave each line of a dump (for tuning rules on
     /// your own pages).
     Lines(LinesArgs),
+    /// Draw what layout decided over each page (blocks by role, regions,
+    /// separators, figures, reading order) as DIR/<stem>-p<N>.png, with the
+    /// same facts as DIR/<stem>-p<N>.json.
+    Debug(DebugArgs),
+}
+
+#[derive(clap::Args)]
+struct DebugArgs {
+    /// PDFs, page images (read by OCR) or text dumps (JSON only).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Folder to write into (created when missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -140,6 +154,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => run_extract(args),
         Command::Eval(args) => run_eval(args),
         Command::Lines(args) => run_lines(args),
+        Command::Debug(args) => run_debug(args),
     }
 }
 
@@ -518,4 +533,87 @@ fn run_lines(args: LinesArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `bytes` through a temporary file and a rename (see
+/// `write_atomically`).
+fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
+/// `newsclip debug`: one PNG (not for dumps) and one JSON per page. A bad
+/// input is reported and the others go on (exit 1); an output that cannot
+/// be written stops the run (exit 2).
+fn run_debug(args: DebugArgs) -> ExitCode {
+    use newsclip::debug;
+    if let Err(e) = fs::create_dir_all(&args.output) {
+        eprintln!(
+            "newsclip: {}: cannot create the folder: {e}",
+            args.output.display()
+        );
+        return ExitCode::from(2);
+    }
+    let mut font_noted = false;
+    let mut failed = false;
+    for input in &args.inputs {
+        let laid = fs::read(input)
+            .map_err(|e| newsclip::Error::io(e, input))
+            .and_then(|b| {
+                debug::DebugInput::read(&b, &Default::default()).map_err(|e| e.with_path(input))
+            });
+        let laid = match laid {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("newsclip: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "input".into());
+        for page in &laid.pages {
+            // Named by hand, not with_extension, which would cut a stem
+            // that has a dot in it.
+            let name = |ext: &str| args.output.join(format!("{stem}-p{}.{ext}", page.number));
+            let facts = debug::page_facts(page);
+            let json = serde_json::to_vec_pretty(&facts).unwrap_or_default();
+            let mut written = write_bytes_atomically(&name("json"), &json);
+            let backdrop = laid.backdrop(page).map(|b| {
+                b.or_else(|e| {
+                    let e = e.with_path(input).with_page(page.number);
+                    eprintln!("newsclip: {e}; the layout is drawn on a blank page");
+                    debug::blank_page(page).ok_or(e)
+                })
+            });
+            if let Some(Ok((base, scale))) = backdrop {
+                if debug::label_font().is_none() && !font_noted {
+                    font_noted = true;
+                    eprintln!("newsclip: note: no DejaVu Sans font found (Debian: fonts-dejavu-core), so the images carry no labels");
+                }
+                let overlay = debug::render_overlay(page, base, scale);
+                let mut png = Vec::new();
+                written = written.and_then(|_| {
+                    overlay
+                        .write_to(&mut io::Cursor::new(&mut png), image::ImageFormat::Png)
+                        .map_err(io::Error::other)?;
+                    write_bytes_atomically(&name("png"), &png)
+                });
+            }
+            if let Err(e) = written {
+                eprintln!("newsclip: {}: cannot write: {e}", args.output.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -458,12 +458,22 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
 
 fn lay_out_pdf_page(page: &crate::extract::pdf::PdfPage, glyphs: &[crate::model::Glyph]) -> Page {
     let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
+    // A framed or tinted box separates what it holds from what is around
+    // it, as rules do: its four edges join the rules. A box covering most
+    // of the page is a background or page border, no separator.
+    let mut rules = page.rules.clone();
+    for b in &page.boxes {
+        if b.width() * b.height() > 0.6 * page.width * page.height {
+            continue;
+        }
+        rules.extend(geometry::box_edges(b));
+    }
     geometry::layout_page(&GeoPage {
         number: page.number,
         width: page.width,
         height: page.height,
         glyphs,
-        rules: &page.rules,
+        rules: &rules,
         images: &images,
     })
 }

@@ -3,10 +3,10 @@
 //!
 //! Contract: input is a gold and a predicted [`Document`] and the one-to-one
 //! matching of their articles that [`super::evaluate`] found; output is a
-//! [`Failures`] count. Text is compared through character 3-grams, so that a
+//! [`Failures`] count. Text is compared through character 4-grams, so that a
 //! failure kind does not hinge on the OCR quality of the text:
 //! - `lost`: a gold article of which no predicted article holds a fair part
-//!   (a third of its 3-grams);
+//!   (a third of its 4-grams);
 //! - `split`: a gold article whose text is spread over two or more predicted
 //!   articles, each mostly made of it;
 //! - `merged`: a predicted article holding most of two or more gold articles;
@@ -68,19 +68,19 @@ impl Failures {
     }
 }
 
-/// A share of a gold article's 3-grams that shows it is in a predicted
-/// article at all (OCR errors touch up to three 3-grams per wrong char).
+/// A share of a gold article's 4-grams that shows it is in a predicted
+/// article at all (OCR errors touch up to four 4-grams per wrong char).
 const PRESENT: f64 = 1.0 / 3.0;
-/// A part of a split: at least this share of the gold article's 3-grams.
+/// A part of a split: at least this share of the gold article's 4-grams.
 const PART: f64 = 0.15;
 /// A predicted article "mostly made of" one gold article.
 const MOSTLY: f64 = 0.6;
 /// A predicted article holds "most of" a gold article.
 const MOST: f64 = 0.5;
 
-fn grams(text: &str) -> HashSet<[char; 3]> {
+fn grams(text: &str) -> HashSet<[char; 4]> {
     let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+    chars.windows(4).map(|w| [w[0], w[1], w[2], w[3]]).collect()
 }
 
 fn article_text(a: &Article) -> String {
@@ -115,17 +115,17 @@ fn norm(s: &Option<String>) -> String {
 /// predicted article matched with gold article `g`, if any.
 pub fn count(gold: &Document, pred: &Document, gold_to_pred: &[Option<usize>]) -> Failures {
     let mut f = Failures::default();
-    let gold_grams: Vec<HashSet<[char; 3]>> = gold
+    let gold_grams: Vec<HashSet<[char; 4]>> = gold
         .articles
         .iter()
         .map(|a| grams(&article_text(a)))
         .collect();
-    let pred_grams: Vec<HashSet<[char; 3]>> = pred
+    let pred_grams: Vec<HashSet<[char; 4]>> = pred
         .articles
         .iter()
         .map(|a| grams(&article_text(a)))
         .collect();
-    // shared[g][p]: 3-grams of gold g found in pred p.
+    // shared[g][p]: 4-grams of gold g found in pred p.
     let shared: Vec<Vec<usize>> = gold_grams
         .iter()
         .map(|g| {
@@ -133,6 +133,24 @@ pub fn count(gold: &Document, pred: &Document, gold_to_pred: &[Option<usize>]) -
                 .iter()
                 .map(|p| g.iter().filter(|x| p.contains(*x)).count())
                 .collect()
+        })
+        .collect();
+    // A short item shares many n-grams with any long text, so a part of
+    // a split or a merged article is counted only where it is the best
+    // match: the gold article most of a predicted one came from, the
+    // predicted article holding most of a gold one.
+    let best_source: Vec<Option<usize>> = (0..pred_grams.len())
+        .map(|pi| {
+            (0..gold_grams.len())
+                .filter(|&gi| shared[gi][pi] > 0)
+                .max_by_key(|&gi| shared[gi][pi])
+        })
+        .collect();
+    let best_container: Vec<Option<usize>> = (0..gold_grams.len())
+        .map(|gi| {
+            (0..pred_grams.len())
+                .filter(|&pi| shared[gi][pi] > 0)
+                .max_by_key(|&pi| shared[gi][pi])
         })
         .collect();
     for (gi, g) in gold_grams.iter().enumerate() {
@@ -150,6 +168,7 @@ pub fn count(gold: &Document, pred: &Document, gold_to_pred: &[Option<usize>]) -
                 !pred_grams[pi].is_empty()
                     && of_gold(pi) >= PART
                     && shared[gi][pi] as f64 / pred_grams[pi].len() as f64 >= MOSTLY
+                    && best_source[pi] == Some(gi)
             })
             .count();
         if parts >= 2 {
@@ -163,7 +182,11 @@ pub fn count(gold: &Document, pred: &Document, gold_to_pred: &[Option<usize>]) -
         let held = gold_grams
             .iter()
             .enumerate()
-            .filter(|(gi, g)| !g.is_empty() && shared[*gi][pi] as f64 / g.len() as f64 >= MOST)
+            .filter(|(gi, g)| {
+                !g.is_empty()
+                    && shared[*gi][pi] as f64 / g.len() as f64 >= MOST
+                    && best_container[*gi] == Some(pi)
+            })
             .count();
         if held >= 2 {
             f.merged += 1;

@@ -1051,6 +1051,10 @@ fn reading_order(
     if heads.is_empty() {
         return xy_order(blocks, rules, images, body, Cuts::WidestGap);
     }
+    // A column one gutter beside the region's columns can be its next
+    // column: the reach is the page's own gutter (the grid's gutters are
+    // one width on a page), never less than two body sizes.
+    let reach = (measured_gutter(&blocks, body) + 0.5 * body).max(2.0 * body);
     // Each headline's region.
     let regions: Vec<BBox> = heads
         .iter()
@@ -1209,8 +1213,8 @@ fn reading_order(
                     let mut grew = false;
                     for (b, bt) in &row {
                         let aligned = aligned(b, *bt);
-                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - 2.0 * body;
-                        let right = b.x0 >= x1 - tol && b.x0 <= x1 + 2.0 * body;
+                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - reach;
+                        let right = b.x0 >= x1 - tol && b.x0 <= x1 + reach;
                         let (gx0, gx1) = if left {
                             (b.x1, x0 + tol)
                         } else {
@@ -1435,6 +1439,35 @@ fn reading_order(
         }
     }
     out
+}
+
+/// The gutter between side-by-side columns of running text on this page:
+/// the upper quartile of the gaps from each column block to the nearest
+/// one on its right at the same height (most such gaps are gutters, a few
+/// are the wider space between articles). Only gaps narrower than the
+/// column itself count: a gutter is always narrower than its columns.
+fn measured_gutter(blocks: &[GBlock], body: f32) -> f32 {
+    let columns: Vec<&BBox> = blocks
+        .iter()
+        .filter(|b| is_column_text(b, body))
+        .map(|b| &b.bbox)
+        .collect();
+    let mut gaps: Vec<f32> = columns
+        .iter()
+        .filter_map(|a| {
+            columns
+                .iter()
+                .filter(|b| b.x0 >= a.x1 && b.y1.min(a.y1) - b.y0.max(a.y0) > body)
+                .map(|b| b.x0 - a.x1)
+                .filter(|&g| g > 0.0 && g < a.width())
+                .min_by(f32::total_cmp)
+        })
+        .collect();
+    if gaps.is_empty() {
+        return body;
+    }
+    gaps.sort_by(f32::total_cmp);
+    gaps[(3 * gaps.len()) / 4]
 }
 
 /// A page number or running head set large in the top or bottom band

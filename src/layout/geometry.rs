@@ -1252,6 +1252,7 @@ fn reading_order(
                     bottom = bottom.min(r.y0);
                 }
             }
+            let bottom = whitespace_bottom(&blocks, images, (x0, x1), hb.y1, bottom, body);
             BBox {
                 x0,
                 // Above the headline only its kicker, set close to it.
@@ -1439,6 +1440,56 @@ fn reading_order(
         }
     }
     out
+}
+
+/// Where white space closes a headline's region before `bottom`: a band
+/// across the region's whole width, at least one body line pitch tall,
+/// with the region's running text above it and running text (not a
+/// sub-heading, caption or photo) below it. Inside an article the columns
+/// run on, and what interrupts them across the full width is a photo, its
+/// caption or a sub-heading; an empty line across all its columns is the
+/// space the page sets between items (a brief set under the article).
+fn whitespace_bottom(
+    blocks: &[GBlock],
+    images: &[BBox],
+    (x0, x1): (f32, f32),
+    top: f32,
+    bottom: f32,
+    body: f32,
+) -> f32 {
+    // The body line pitch: text set at a leading of about 1.2 or more.
+    let pitch = 1.2 * body;
+    let inside = |b: &BBox| {
+        let cx = (b.x0 + b.x1) / 2.0;
+        cx >= x0 && cx <= x1 && b.y0 >= top - 1.0 && b.y0 < bottom
+    };
+    let mut spans: Vec<(f32, f32, Option<&GBlock>)> = blocks
+        .iter()
+        .filter(|b| inside(&b.bbox))
+        .map(|b| (b.bbox.y0, b.bbox.y1, Some(b)))
+        .chain(
+            images
+                .iter()
+                .filter(|i| inside(i))
+                .map(|i| (i.y0, i.y1, None)),
+        )
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut reach = f32::NEG_INFINITY;
+    let mut text_above = false;
+    for (y0, y1, b) in spans {
+        if text_above && y0 - reach >= pitch {
+            let runs_text = b.is_some_and(|b| {
+                is_column_text(b, body) && !b.lines.first().is_some_and(|l| l.all_bold)
+            });
+            if runs_text {
+                return reach + 0.5 * (y0 - reach);
+            }
+        }
+        reach = reach.max(y1);
+        text_above |= b.is_some_and(|b| is_column_text(b, body));
+    }
+    bottom
 }
 
 /// The gutter between side-by-side columns of running text on this page:

@@ -320,11 +320,43 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
         let only_kickers = parts[k]
             .iter()
             .all(|&i| page.blocks[i].lines.iter().all(|l| l.role == Role::Kicker));
-        let next_headed = page.blocks[parts[k + 1][0]]
+        let next_first = &page.blocks[parts[k + 1][0]];
+        let next_headed = next_first
             .lines
             .first()
             .is_some_and(|l| l.role == Role::Heading);
-        if only_kickers && next_headed {
+        // A one-line label (a section word, an over-line) right above a
+        // headline, nearer to it than a line of the headline's own size,
+        // and within its width, is its kicker whatever its type.
+        let label = parts[k].len() == 1 && {
+            let b = &page.blocks[parts[k][0]];
+            match (
+                b.lines.as_slice(),
+                b.bbox,
+                next_first.bbox,
+                next_first.lines.first(),
+            ) {
+                ([l], Some(lb), Some(hb), Some(h)) => {
+                    let head_size = h.font_size.unwrap_or(body);
+                    let gap = hb.y0 - lb.y1;
+                    l.text.split_whitespace().count() <= 4
+                        && l.text.chars().count() <= 24
+                        && !crate::script::ends_sentence(&l.text)
+                        && l.font_size.unwrap_or(body) < head_size
+                        && gap >= -1.0
+                        && gap <= 1.5 * head_size
+                        && lb.x0 >= hb.x0 - body
+                        && lb.x1 <= hb.x1 + body
+                }
+                _ => false,
+            }
+        };
+        if (only_kickers || label) && next_headed {
+            if label {
+                for l in page.blocks[parts[k][0]].lines.iter_mut() {
+                    l.role = Role::Kicker;
+                }
+            }
             let mut moved = parts.remove(k);
             moved.append(&mut parts[k]);
             parts[k] = moved;

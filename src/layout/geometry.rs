@@ -1563,7 +1563,7 @@ fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
 
 /// A block of running text: body-size type over several lines.
 fn is_column_text(b: &GBlock, body: f32) -> bool {
-    b.lines.len() >= 3 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
+    b.lines.len() >= 2 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
 }
 
 /// How XY-cut chooses between a horizontal and a vertical cut.

@@ -446,7 +446,8 @@ fn covered_pixels(area: PixelBox, boxes: &[PixelBox]) -> u64 {
 /// pixels (`blocks`), the top-right one on a tie.
 fn draw_legend(img: &mut RgbImage, font: Option<&FontArc>, pen: &Pen, blocks: &[PixelBox]) {
     let Some(font) = font else { return };
-    let size = pen.text;
+    // Smaller than the labels: it is read once, and hides the page.
+    let size = (pen.text * 0.8).max(10.0);
     let scale = PxScale::from(size);
     let mut entries: Vec<(String, Rgb<u8>)> = ROLES
         .iter()

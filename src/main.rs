@@ -109,10 +109,16 @@ enum OcrArg {
 
 #[derive(clap::Args)]
 struct EvalArgs {
-    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`.
+    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`
+    /// (with --gold-mets: the predicted document only).
     gold: PathBuf,
     /// Predicted document, or a directory of `NAME.json`.
-    pred: PathBuf,
+    #[arg(required_unless_present = "gold_mets")]
+    pred: Option<PathBuf>,
+    /// Take the gold articles from a METS issue and its ALTO files (one per
+    /// ARTICLE div); the one positional argument is then the prediction.
+    #[arg(long, value_name = "METS")]
+    gold_mets: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -217,6 +223,7 @@ fn is_input_file(p: &Path) -> bool {
             | Some("jpeg")
             | Some("tif")
             | Some("tiff")
+            | Some("xml")
     )
 }
 
@@ -435,8 +442,38 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
     Ok(pairs)
 }
 
+/// The gold document of a METS issue; areas not found in the ALTO files
+/// are reported on stderr (scoring goes on without them).
+fn load_mets_gold(path: &Path) -> Result<Document, String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let gold = eval::mets_gold::gold_from_mets(&bytes, &path.display().to_string())
+        .map_err(|e| e.to_string())?;
+    for w in &gold.document.warnings {
+        eprintln!("newsclip: warning: {}", w.message);
+    }
+    Ok(gold.document)
+}
+
 fn run_eval(args: EvalArgs) -> ExitCode {
-    let pairs = match eval_pairs(&args.gold, &args.pred) {
+    let pairs = match (&args.gold_mets, &args.pred) {
+        (Some(mets), None) => match (load_mets_gold(mets), load_document(&args.gold)) {
+            (Ok(g), Ok(p)) => return print_report(&eval::evaluate(&g, &p), args.json),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("newsclip: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (Some(_), Some(_)) => {
+            eprintln!("newsclip: with --gold-mets give only the prediction");
+            return ExitCode::from(2);
+        }
+        (None, None) => {
+            eprintln!("newsclip: give GOLD and PRED");
+            return ExitCode::from(2);
+        }
+        (None, Some(pred)) => eval_pairs(&args.gold, pred),
+    };
+    let pairs = match pairs {
         Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: {e}");
@@ -453,8 +490,11 @@ fn run_eval(args: EvalArgs) -> ExitCode {
             }
         }
     }
-    let report = eval::evaluate_many(&docs);
-    let text = if args.json {
+    print_report(&eval::evaluate_many(&docs), args.json)
+}
+
+fn print_report(report: &eval::Report, json: bool) -> ExitCode {
+    let text = if json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => s,
             Err(e) => {

@@ -661,7 +661,13 @@ impl Parser<'_> {
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| "-".to_string());
-        let bbox = self.bbox(&a);
+        // HYP often has no HEIGHT (ABBYY/docWorks): its horizontal extent
+        // is what widens the word.
+        let k = self.scale();
+        let right = match (number(&a, "HPOS"), number(&a, "WIDTH")) {
+            (Some(x), Some(w)) => Some((x + w.max(0.0)) * k),
+            _ => None,
+        };
         let line = self.line;
         if let Some(w) = self
             .file
@@ -673,8 +679,8 @@ impl Parser<'_> {
             if !w.text.ends_with(content.as_str()) {
                 w.text.push_str(&content);
             }
-            if let Some(b) = bbox {
-                w.bbox = w.bbox.union(&b);
+            if let Some(x1) = right.filter(|x| x.is_finite()) {
+                w.bbox.x1 = w.bbox.x1.max(x1);
             }
         }
     }

@@ -629,6 +629,9 @@ pub fn process_alto_bytes(bytes: &[u8], path: &str) -> Result<Document> {
     Ok(doc)
 }
 
+/// What one METS page gave: its articles and its ALTO reader's warnings.
+type AltoPageOutcome = (split::PageArticles, Vec<Warning>);
+
 /// Processes a METS issue: its ALTO files (relative to the METS file) in
 /// physical page order, one page at a time per thread, into one document.
 /// A missing or broken ALTO file is a `page-failed` warning naming it; the
@@ -647,7 +650,7 @@ pub fn process_mets_bytes(bytes: &[u8], path: &str) -> Result<Document> {
         .with_path(path));
     }
     let mut doc = empty_document(path, "mets");
-    let results: Vec<(u32, Result<(split::PageArticles, Vec<Warning>)>)> = mets
+    let results: Vec<(u32, Result<AltoPageOutcome>)> = mets
         .pages
         .par_iter()
         .with_max_len(1)

@@ -258,11 +258,10 @@ pub fn read_alto(bytes: &[u8], path: &str) -> Result<AltoFile> {
                 p.start(&e, true)?;
             }
             Event::End(e) => p.end(e.local_name().as_ref()),
-            Event::Text(t) if p.in_description => {
-                if p.description_text.len() < 65536 {
-                    let text = t.decode().unwrap_or_default();
-                    p.note_description_text(&text);
-                }
+            // Bounded: a Description is notes, not content.
+            Event::Text(t) if p.in_description && p.description_text.len() < 65536 => {
+                let text = t.decode().unwrap_or_default();
+                p.note_description_text(&text);
             }
             Event::Eof => break,
             _ => {}

@@ -343,3 +343,74 @@ fn luxemburger_extract_then_eval_against_its_mets() {
         .expect("an F1 line");
     println!("Luxemburger Zeitung vs its METS: {f1}");
 }
+
+/// Strings with a non-empty CONTENT and TextBlocks, by a plain quick-xml
+/// pass (independent of the reader under test).
+fn count_strings_and_blocks(bytes: &[u8]) -> (usize, usize) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let (mut strings, mut blocks) = (0, 0);
+    loop {
+        match reader.read_event().expect("well-formed ALTO") {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                b"String" => {
+                    let content = e
+                        .try_get_attribute("CONTENT")
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.iter().any(|b| !b.is_ascii_whitespace()));
+                    if content == Some(true) {
+                        strings += 1;
+                    }
+                }
+                b"TextBlock" => blocks += 1,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    (strings, blocks)
+}
+
+#[test]
+fn national_tribune_vendor_alto() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/en/national-tribune-1898-11-10-p1.vendor-alto.xml");
+    let Ok(bytes) = std::fs::read(&path) else {
+        println!("note: {} is absent; skipped", path.display());
+        return;
+    };
+    let display = path.display().to_string();
+    let file = read_alto(&bytes, &display).expect("vendor ALTO");
+    // A vendor namespace (not loc.gov's): no version.
+    assert_eq!(file.version, None);
+    assert_eq!(file.pages.len(), 1);
+    let page = &file.pages[0];
+    // inch1200: 29992 × 40104 units are 25 × 33.4 inches.
+    assert!(close(page.width, 29992.0 * 72.0 / 1200.0));
+    assert!(close(page.height, 40104.0 * 72.0 / 1200.0));
+    let (strings, blocks) = count_strings_and_blocks(&bytes);
+    assert_eq!(page.words.len(), strings);
+    let text_blocks = page
+        .blocks
+        .iter()
+        .filter(|b| b.element == "TextBlock")
+        .count();
+    assert_eq!(text_blocks, blocks);
+    let hyphenated = page
+        .words
+        .iter()
+        .filter(|w| w.hyphen == Some(HyphenPart::First))
+        .count();
+    let doc = newsclip::pipeline::process_bytes(&bytes, &display, &Default::default())
+        .expect("ALTO input");
+    println!(
+        "National Tribune vendor ALTO: {} page, {} words, {} text blocks, {} hyphenated words, {} articles found",
+        file.pages.len(),
+        page.words.len(),
+        text_blocks,
+        hyphenated,
+        doc.articles.len()
+    );
+}

@@ -172,7 +172,7 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
                 .filter(|p| is_input_file(p))
                 .collect();
             files.sort();
-            for f in files {
+            for f in skip_alto_of_mets(files) {
                 let rel = f
                     .strip_prefix(input)
                     .map(Path::to_path_buf)
@@ -208,6 +208,38 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
             }
         })
         .collect())
+}
+
+/// A directory holding METS issues: their ALTO files are read through the
+/// METS (as one document), not a second time on their own.
+fn skip_alto_of_mets(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let key = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut covered = std::collections::HashSet::new();
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+    {
+        // The root element is in the head; only METS files are read whole.
+        let mut head = Vec::new();
+        let read_head = fs::File::open(f).and_then(|file| file.take(65536).read_to_end(&mut head));
+        if read_head.is_err()
+            || newsclip::extract::alto::root_element(&head).as_deref() != Some("mets")
+        {
+            continue;
+        }
+        let Ok(bytes) = fs::read(f) else { continue };
+        let base = f.parent().map(Path::to_path_buf).unwrap_or_default();
+        let display = f.display().to_string();
+        if let Ok(mets) = newsclip::extract::mets::read_mets(&bytes, &display, &base) {
+            for alto in newsclip::extract::mets::alto_paths(&mets) {
+                covered.insert(key(&alto));
+            }
+        }
+    }
+    files
+        .into_iter()
+        .filter(|f| !covered.contains(&key(f)))
+        .collect()
 }
 
 fn is_input_file(p: &Path) -> bool {

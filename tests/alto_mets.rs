@@ -414,3 +414,43 @@ fn national_tribune_vendor_alto() {
         doc.articles.len()
     );
 }
+
+#[test]
+fn mets_with_a_missing_alto_file_warns_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(data("v3-mm10.xml"), dir.path().join("p2.xml")).unwrap();
+    let mets = r#"<?xml version="1.0"?>
+<mets:mets xmlns:mets="http://www.loc.gov/METS/" xmlns:xlink="http://www.w3.org/1999/xlink">
+ <mets:fileSec><mets:fileGrp USE="FULLTEXT">
+  <mets:file ID="F1" MIMETYPE="text/xml"><mets:FLocat LOCTYPE="URL" xlink:href="gone.xml"/></mets:file>
+  <mets:file ID="F2" MIMETYPE="text/xml"><mets:FLocat LOCTYPE="URL" xlink:href="file://./p2.xml"/></mets:file>
+ </mets:fileGrp></mets:fileSec>
+ <mets:structMap TYPE="PHYSICAL"><mets:div TYPE="Newspaper">
+  <mets:div TYPE="page" ORDER="2"><mets:fptr FILEID="F2"/></mets:div>
+  <mets:div TYPE="page" ORDER="1"><mets:fptr FILEID="F1"/></mets:div>
+ </mets:div></mets:structMap>
+</mets:mets>"#;
+    let path = dir.path().join("issue-mets.xml");
+    std::fs::write(&path, mets).unwrap();
+    let doc = newsclip::pipeline::process_bytes(
+        mets.as_bytes(),
+        &path.display().to_string(),
+        &Default::default(),
+    )
+    .expect("one page is readable");
+    assert_eq!(doc.source.format, "mets");
+    let failed: Vec<_> = doc
+        .warnings
+        .iter()
+        .filter(|w| w.code == "page-failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", doc.warnings);
+    assert_eq!(failed[0].page, Some(1), "ORDER sets the page number");
+    assert!(
+        failed[0].message.contains("gone.xml"),
+        "{}",
+        failed[0].message
+    );
+    assert!(!doc.articles.is_empty());
+    assert!(doc.articles.iter().all(|a| a.page == 2));
+}

@@ -432,6 +432,27 @@ impl Mets {
     }
 }
 
+/// Where an ALTO file named by the METS is: at its href, or else (issues
+/// are often delivered flattened, the `text/` folder of the hrefs gone)
+/// under its file name next to the METS; `true` for the second.
+fn locate(mets: &Mets, path: &Path) -> Option<(PathBuf, bool)> {
+    if path.is_file() {
+        return Some((path.to_path_buf(), false));
+    }
+    let beside = mets.base.join(path.file_name()?);
+    beside.is_file().then_some((beside, true))
+}
+
+/// The ALTO files of the METS's pages that exist, where [`read_page_alto`]
+/// would read them (so that a directory walk does not read them twice).
+pub fn alto_paths(mets: &Mets) -> Vec<PathBuf> {
+    mets.pages
+        .iter()
+        .filter_map(|p| mets.files.get(p.alto_file.as_ref()?)?.path.as_ref())
+        .filter_map(|p| locate(mets, p).map(|(p, _)| p))
+        .collect()
+}
+
 /// Reads the ALTO of one METS page: its first `Page` (a METS page is one
 /// ALTO page). The error names the ALTO file and the METS page.
 pub fn read_page_alto(mets: &Mets, page: &MetsPage) -> Result<AltoPage> {
@@ -448,17 +469,11 @@ pub fn read_page_alto(mets: &Mets, page: &MetsPage) -> Result<AltoPage> {
         )
         .with_page(page.number));
     };
-    let (path, moved) = match std::fs::metadata(&path) {
-        Ok(_) => (path, false),
-        Err(e) => {
-            // Issues are often delivered flattened (every file next to the
-            // METS, the `text/` folder of the hrefs gone): the file name in
-            // the METS folder is the second place to look.
-            let beside = path.file_name().map(|n| mets.base.join(n));
-            match beside.filter(|b| b.is_file()) {
-                Some(b) => (b, true),
-                None => return Err(Error::io(e, &path).with_page(page.number)),
-            }
+    let (path, moved) = match locate(mets, &path) {
+        Some(found) => found,
+        None => {
+            let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such ALTO file");
+            return Err(Error::io(e, &path).with_page(page.number));
         }
     };
     let bytes = std::fs::read(&path).map_err(|e| Error::io(e, &path).with_page(page.number))?;

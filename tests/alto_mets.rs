@@ -454,3 +454,31 @@ fn mets_with_a_missing_alto_file_warns_and_goes_on() {
     assert!(!doc.articles.is_empty());
     assert!(doc.articles.iter().all(|a| a.page == 2));
 }
+
+#[test]
+fn a_directory_holding_an_issue_is_read_through_its_mets() {
+    let Some(path) = luxemburger() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("extract")
+        .arg(path.parent().unwrap())
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // One document for the issue; its four ALTO files are not read again.
+    assert_eq!(
+        written,
+        ["2385348_newspaper_luxzeit1858_1858-12-07_01-mets.json"]
+    );
+}

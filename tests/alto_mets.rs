@@ -290,6 +290,22 @@ fn luxemburger_issue_through_its_mets() {
         .articles
         .iter()
         .all(|a| a.headline.is_some() && !a.body.is_empty()));
+    // The gold scores perfectly against itself (every article matchable).
+    let own = newsclip::eval::evaluate(&gold.document, &gold.document);
+    assert_eq!(own.matched, articles, "{}", own.to_table());
+    let first = &gold.document.articles[0];
+    assert_eq!(first.headline.as_deref(), Some("Revue politique."));
+    assert_eq!(first.body.len(), 3, "three PARAGRAPH divs");
+    for a in &gold.document.articles {
+        println!(
+            "  gold p{} {:?} / {:?}: {} paragraphs, {} chars",
+            a.page,
+            a.kicker,
+            a.headline,
+            a.body.len(),
+            a.body_text().chars().count()
+        );
+    }
     println!(
         "Luxemburger Zeitung 1858-12-07: {articles} ARTICLE divs, {} METS areas found, gold articles {}",
         areas,

@@ -357,7 +357,9 @@ pub fn read_mets(bytes: &[u8], path: &str, base: &Path) -> Result<Mets> {
                     div_serials.push(div_serial);
                 }
             }
-            "fptr" | "area" if map == Map::Logical => {
+            // An `fptr` names a whole file only when it has no `area`s
+            // inside (otherwise the areas say which blocks).
+            "fptr" | "area" if map == Map::Logical && (name == "area" || empty) => {
                 let Some(file_id) = a.get("FILEID").cloned() else {
                     continue;
                 };
@@ -534,7 +536,7 @@ mod tests {
 <mets:structMap TYPE="LOGICAL"><mets:div TYPE="SECTION"><mets:div TYPE="ARTICLE" ID="a">
 <mets:div TYPE="HEADING"><mets:div TYPE="TITLE"><mets:fptr><mets:area FILEID="A1" BEGIN="TB1"/></mets:fptr></mets:div></mets:div>
 <mets:div TYPE="BODY"><mets:div TYPE="PARAGRAPH"><mets:fptr><mets:seq><mets:area FILEID="A1" BEGIN="TB2"/><mets:area FILEID="A1" BEGIN="TB3"/></mets:seq></mets:fptr></mets:div>
-<mets:div TYPE="PARAGRAPH"><mets:fptr><mets:area FILEID="A1" BEGIN="TB4"/></mets:fptr></mets:div></mets:div>
+<mets:div TYPE="PARAGRAPH"><mets:fptr FILEID="A1"><mets:area FILEID="A1" BEGIN="TB4"/></mets:fptr></mets:div></mets:div>
 </mets:div><mets:div TYPE="ADVERTISEMENT"><mets:fptr><mets:area FILEID="A1" BEGIN="CB1"/></mets:fptr></mets:div></mets:div></mets:structMap></mets:mets>"#;
         let m = read_mets(xml, "m.xml", Path::new("/d")).unwrap();
         assert_eq!(m.pages.len(), 1);

@@ -47,7 +47,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump, a PDF or a page image (read by OCR).
+    /// A text dump, a PDF, a page image (read by OCR) or an ALTO file.
     input: PathBuf,
 }
 
@@ -553,6 +553,15 @@ fn run_lines(args: LinesArgs) -> ExitCode {
             } else if newsclip::extract::ocr::input::sniff(&b).is_some() {
                 pipeline::image_layout(&b, &Default::default())
                     .map_err(|e| e.with_path(&args.input))
+            } else if newsclip::extract::alto::is_alto(&b) {
+                let shown = args.input.display().to_string();
+                newsclip::extract::alto::read_alto(&b, &shown).map(|f| {
+                    f.pages
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| pipeline::lay_out_alto_page(p, i as u32 + 1))
+                        .collect()
+                })
             } else {
                 decode::decode(&b, None)
                     .map(|d| pipeline::dump_layout(&d.text))

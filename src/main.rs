@@ -61,7 +61,7 @@ struct DebugArgs {
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump, a PDF or a page image (read by OCR).
+    /// A text dump, a PDF, a page image (read by OCR) or an ALTO file.
     input: PathBuf,
 }
 
@@ -123,10 +123,16 @@ enum OcrArg {
 
 #[derive(clap::Args)]
 struct EvalArgs {
-    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`.
+    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`
+    /// (with --gold-mets: the predicted document only).
     gold: PathBuf,
     /// Predicted document, or a directory of `NAME.json`.
-    pred: PathBuf,
+    #[arg(required_unless_present = "gold_mets")]
+    pred: Option<PathBuf>,
+    /// Take the gold articles from a METS issue and its ALTO files (one per
+    /// ARTICLE div); the one positional argument is then the prediction.
+    #[arg(long, value_name = "METS")]
+    gold_mets: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -181,7 +187,7 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
                 .filter(|p| is_input_file(p))
                 .collect();
             files.sort();
-            for f in files {
+            for f in skip_alto_of_mets(files) {
                 let rel = f
                     .strip_prefix(input)
                     .map(Path::to_path_buf)
@@ -219,6 +225,38 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
         .collect())
 }
 
+/// A directory holding METS issues: their ALTO files are read through the
+/// METS (as one document), not a second time on their own.
+fn skip_alto_of_mets(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let key = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut covered = std::collections::HashSet::new();
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+    {
+        // The root element is in the head; only METS files are read whole.
+        let mut head = Vec::new();
+        let read_head = fs::File::open(f).and_then(|file| file.take(65536).read_to_end(&mut head));
+        if read_head.is_err()
+            || newsclip::extract::alto::root_element(&head).as_deref() != Some("mets")
+        {
+            continue;
+        }
+        let Ok(bytes) = fs::read(f) else { continue };
+        let base = f.parent().map(Path::to_path_buf).unwrap_or_default();
+        let display = f.display().to_string();
+        if let Ok(mets) = newsclip::extract::mets::read_mets(&bytes, &display, &base) {
+            for alto in newsclip::extract::mets::alto_paths(&mets) {
+                covered.insert(key(&alto));
+            }
+        }
+    }
+    files
+        .into_iter()
+        .filter(|f| !covered.contains(&key(f)))
+        .collect()
+}
+
 fn is_input_file(p: &Path) -> bool {
     matches!(
         p.extension()
@@ -232,6 +270,7 @@ fn is_input_file(p: &Path) -> bool {
             | Some("jpeg")
             | Some("tif")
             | Some("tiff")
+            | Some("xml")
     )
 }
 
@@ -450,8 +489,38 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
     Ok(pairs)
 }
 
+/// The gold document of a METS issue; areas not found in the ALTO files
+/// are reported on stderr (scoring goes on without them).
+fn load_mets_gold(path: &Path) -> Result<Document, String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let gold = eval::mets_gold::gold_from_mets(&bytes, &path.display().to_string())
+        .map_err(|e| e.to_string())?;
+    for w in &gold.document.warnings {
+        eprintln!("newsclip: warning: {}", w.message);
+    }
+    Ok(gold.document)
+}
+
 fn run_eval(args: EvalArgs) -> ExitCode {
-    let pairs = match eval_pairs(&args.gold, &args.pred) {
+    let pairs = match (&args.gold_mets, &args.pred) {
+        (Some(mets), None) => match (load_mets_gold(mets), load_document(&args.gold)) {
+            (Ok(g), Ok(p)) => return print_report(&eval::evaluate(&g, &p), args.json),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("newsclip: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (Some(_), Some(_)) => {
+            eprintln!("newsclip: with --gold-mets give only the prediction");
+            return ExitCode::from(2);
+        }
+        (None, None) => {
+            eprintln!("newsclip: give GOLD and PRED");
+            return ExitCode::from(2);
+        }
+        (None, Some(pred)) => eval_pairs(&args.gold, pred),
+    };
+    let pairs = match pairs {
         Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: {e}");
@@ -468,8 +537,11 @@ fn run_eval(args: EvalArgs) -> ExitCode {
             }
         }
     }
-    let report = eval::evaluate_many(&docs);
-    let text = if args.json {
+    print_report(&eval::evaluate_many(&docs), args.json)
+}
+
+fn print_report(report: &eval::Report, json: bool) -> ExitCode {
+    let text = if json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => s,
             Err(e) => {
@@ -496,6 +568,15 @@ fn run_lines(args: LinesArgs) -> ExitCode {
             } else if newsclip::extract::ocr::input::sniff(&b).is_some() {
                 pipeline::image_layout(&b, &Default::default())
                     .map_err(|e| e.with_path(&args.input))
+            } else if newsclip::extract::alto::is_alto(&b) {
+                let shown = args.input.display().to_string();
+                newsclip::extract::alto::read_alto(&b, &shown).map(|f| {
+                    f.pages
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| pipeline::lay_out_alto_page(p, i as u32 + 1))
+                        .collect()
+                })
             } else {
                 decode::decode(&b, None)
                     .map(|d| pipeline::dump_layout(&d.text))

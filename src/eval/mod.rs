@@ -76,6 +76,7 @@ mod assign;
 mod cjk;
 mod distance;
 pub mod failures;
+pub mod mets_gold;
 
 pub use cjk::count_cjk_spaces;
 pub use distance::{cer, edit_distance};

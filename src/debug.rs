@@ -600,6 +600,8 @@ enum Backdrop {
     Image(Vec<Result<RgbImage>>),
     /// Text dumps have no page image.
     None,
+    /// Geometry without an image (ALTO): a white page of the page's size.
+    Blank,
 }
 
 impl DebugInput {
@@ -621,6 +623,19 @@ impl DebugInput {
                 pages,
                 backdrop: Backdrop::Image(images),
             })
+        } else if crate::extract::alto::is_alto(bytes) {
+            // Archive OCR without its image: drawn on a blank page.
+            let file = crate::extract::alto::read_alto(bytes, "input")?;
+            let pages = file
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| pipeline::lay_out_alto_page(p, i as u32 + 1))
+                .collect();
+            Ok(DebugInput {
+                pages,
+                backdrop: Backdrop::Blank,
+            })
         } else {
             let text = crate::extract::decode::decode(bytes, None)?.text;
             Ok(DebugInput {
@@ -635,6 +650,10 @@ impl DebugInput {
     pub fn backdrop(&self, page: &Page) -> Option<Result<(RgbImage, f32)>> {
         match &self.backdrop {
             Backdrop::None => None,
+            Backdrop::Blank => Some(
+                blank_page(page)
+                    .ok_or_else(|| Error::new(ErrorKind::Malformed, "the page has no size")),
+            ),
             Backdrop::Pdf(pdf) => Some(match pdf {
                 Ok(pdf) => pdf.render(page.number),
                 Err(e) => Err(e.clone()),

@@ -79,6 +79,9 @@ struct GBlock {
     unit: Option<usize>,
 }
 
+/// Display type (headlines, decks) runs to at most this many lines; more
+/// lines of one size are running text.
+const MAX_DISPLAY_LINES: usize = 4;
 /// Heading lines are this much larger than the body text.
 const HEADLINE_RATIO: f32 = 1.25;
 /// Sub-headings and kickers: a little larger than body text.
@@ -229,6 +232,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         });
         prev_loose_open = b.loose && !closes;
         let bold_block = b.lines.len() <= 3 && b.lines.iter().all(|l| l.bold);
+        let running = is_running_text(&b);
         // Single characters stacked in a margin: text set sideways whose
         // glyphs the file draws one per line.
         let stacked = b.lines.len() >= 3 && b.lines.iter().all(|l| l.text.chars().count() <= 2);
@@ -238,7 +242,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 l.text = t.to_string();
                 Role::Furniture
             } else {
-                match line_role(&l, page, body, &b.bbox, bold_block) {
+                match line_role(&l, page, body, &b.bbox, bold_block, running) {
                     Role::Heading => Role::Heading,
                     _ if stacked || l.bbox.y1 <= folio_rule => Role::Furniture,
                     // No headline owns this block: a sub-heading here titles
@@ -261,6 +265,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         out.blocks.push(block);
         loose_blocks.push(b_loose);
     }
+    mark_centred_headings(&mut out, &mut loose_blocks, body);
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
     assign_regions(&mut out, body, page.rules);
     out.separators = page.rules.to_vec();
@@ -1055,6 +1060,7 @@ fn reading_order(
     // above it.
     let is_headline = |b: &GBlock| {
         b.size >= HEADLINE_RATIO * body
+            && !is_running_text(b)
             && b.lines.first().is_some_and(|l| {
                 !cues::is_subtitle(&l.text) && !is_margin_furniture(l, page_height)
             })
@@ -1555,6 +1561,17 @@ fn measured_gutter(blocks: &[GBlock], body: f32) -> f32 {
 
 /// A page number or running head set large in the top or bottom band
 /// (`A5`): a short line or one worded like furniture.
+/// More lines than display type is set in, most of them filling the
+/// block's measure as justified running text does: text, at any size.
+fn is_running_text(b: &GBlock) -> bool {
+    let full = b
+        .lines
+        .iter()
+        .filter(|l| l.bbox.width() >= 0.9 * b.bbox.width())
+        .count();
+    b.lines.len() > MAX_DISPLAY_LINES && 2 * full > b.lines.len()
+}
+
 fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
     let in_band =
         l.bbox.y1 <= page_height * MARGIN_SHARE || l.bbox.y0 >= page_height * (1.0 - MARGIN_SHARE);
@@ -1756,7 +1773,14 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool, slack: f32) -> 
 
 /// The role of a line by size first, wording second, position third.
 /// `bold_block`: the line's block is one to three lines, all bold.
-fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: bool) -> Role {
+fn line_role(
+    l: &GLine,
+    page: &GeoPage,
+    body: f32,
+    block: &BBox,
+    bold_block: bool,
+    running_text: bool,
+) -> Role {
     let text = l.text.as_str();
     let ratio = l.size / body;
     let in_margin =
@@ -1802,6 +1826,12 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
     if text.trim_end().ends_with([':', '：']) && text.chars().count() <= 40 {
         return Role::Body;
     }
+    // Display type is set in a few lines; a block of many lines filling
+    // its measure is running text in a second body size (a German column
+    // beside a French one, a feature set larger), whatever the size.
+    if running_text {
+        return Role::Body;
+    }
     // Headline type is clearly larger than body type; a little larger, or
     // bold body type standing alone, is a sub-heading (or a kicker, see
     // below).
@@ -1818,6 +1848,136 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
         return Role::Caption;
     }
     Role::Body
+}
+
+/// A line of body-size type centred over the column text right under it
+/// titles that text. Papers that set their headings in the body face (most
+/// of the nineteenth century, notices, many magazines) mark them by
+/// centring and space alone; a paragraph's last line starts at the
+/// column's left edge and never sits centred. The measure is the block's
+/// own when the line heads a block of column text, else the column right
+/// under it; "centred" asks both margins to be at least two ems (a
+/// paragraph's last line or a slightly short line fills more) and to
+/// differ by at most one (type is set on a grid of ems). Three or more centred lines in a row are verse, a table
+/// or an advertisement, not a heading. A heading found inside a block
+/// becomes a block of its own, so that it can open a region.
+fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
+    let columns: Vec<BBox> = page
+        .blocks
+        .iter()
+        .filter(|b| b.lines.len() >= 2 && b.lines.iter().all(|l| l.role == Role::Body))
+        .filter_map(|b| b.bbox)
+        .collect();
+    let centred_in = |lb: &BBox, x0: f32, x1: f32| {
+        let (left, right) = (lb.x0 - x0, x1 - lb.x1);
+        left >= 2.0 * body && right >= 2.0 * body && (left - right).abs() <= body
+    };
+    let blocks = std::mem::take(&mut page.blocks);
+    let flags = std::mem::take(loose);
+    for (block, was_loose) in blocks.into_iter().zip(flags) {
+        let n = block.lines.len();
+        let candidate = |l: &Line| {
+            l.role == Role::Body
+                && !l.font_size.is_some_and(|s| s < SMALL_RATIO * body)
+                && !l.text.trim_end().ends_with([':', '：', ',', '，', ';', '-'])
+                // Chinese headings never close with a full stop; a line
+                // that does is the end of a sentence.
+                && !l.text.trim_end().ends_with(['。', '！', '？', '”'])
+        };
+        let centred: Vec<bool> = block
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let Some(lb) = l.bbox else { return false };
+                if !candidate(l) {
+                    return false;
+                }
+                // Inside a block of Chinese text a short, nearly centred
+                // line is a two-em-indented paragraph opening or a line
+                // beside a figure; Chinese papers mark headings in running
+                // text by face (the bold rule), so only Latin text here.
+                if n >= 3 && i + 1 < n && !crate::script::is_mostly_cjk(&l.text) {
+                    let bb = block.bbox.unwrap_or(lb);
+                    // A short paragraph's line set at the paragraph indent
+                    // that other lines of the block also start at is no
+                    // heading, however nearly centred it falls.
+                    let at_indent = block.lines.iter().enumerate().any(|(j, o)| {
+                        j != i && o.bbox.is_some_and(|ob| (ob.x0 - lb.x0).abs() <= 0.5 * body)
+                    });
+                    return !at_indent && centred_in(&lb, bb.x0, bb.x1);
+                }
+                if n == 1 {
+                    return columns
+                        .iter()
+                        .filter(|c| {
+                            c.y0 >= lb.y1 - 1.0
+                                && c.y0 - lb.y1 <= 2.0 * lb.height().max(body)
+                                && c.x0 <= lb.x0
+                                && c.x1 >= lb.x1
+                        })
+                        .min_by(|a, b| a.y0.total_cmp(&b.y0))
+                        .is_some_and(|c| centred_in(&lb, c.x0, c.x1));
+                }
+                false
+            })
+            .collect();
+        // Heading lines: runs of one or two centred lines.
+        let mut heading = vec![false; n];
+        let mut i = 0;
+        while i < n {
+            if !centred[i] {
+                i += 1;
+                continue;
+            }
+            let mut end = i;
+            while end < n && centred[end] {
+                end += 1;
+            }
+            if end - i <= 2 {
+                heading[i..end].iter_mut().for_each(|h| *h = true);
+            }
+            i = end;
+        }
+        if !heading.iter().any(|&h| h) {
+            page.blocks.push(block);
+            loose.push(was_loose);
+            continue;
+        }
+        // Cut the block before and after each heading run.
+        let Block {
+            lines,
+            measure,
+            starts_unit,
+            region,
+            ..
+        } = block;
+        let mut pieces: Vec<Vec<Line>> = Vec::new();
+        let mut prev: Option<bool> = None;
+        for (mut l, h) in lines.into_iter().zip(heading) {
+            if h {
+                l.role = Role::Heading;
+            }
+            if prev != Some(h) {
+                pieces.push(Vec::new());
+            }
+            prev = Some(h);
+            if let Some(p) = pieces.last_mut() {
+                p.push(l);
+            }
+        }
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let bbox = BBox::union_all(piece.iter().filter_map(|l| l.bbox.as_ref()));
+            page.blocks.push(Block {
+                lines: piece,
+                bbox,
+                measure,
+                starts_unit: starts_unit && k == 0,
+                region,
+            });
+            loose.push(was_loose);
+        }
+    }
 }
 
 /// Second pass with neighbours: a heading line right above a larger heading

@@ -267,7 +267,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
     }
     mark_centred_headings(&mut out, &mut loose_blocks, body);
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
-    assign_regions(&mut out, body, page.rules);
+    assign_regions(&mut out, body, page.rules, page.images);
     out.separators = page.rules.to_vec();
     out.figures = page.images.to_vec();
     let mut n = 0;
@@ -291,10 +291,12 @@ pub fn layout_page(page: &GeoPage) -> Page {
 /// 3. A region without running text, caption or credit (a section label
 ///    over a column, a nameplate, a lone display line) is no article: its
 ///    lines are page furniture.
-/// 4. Advertisements: adjacent regions without a byline or opener whose
+/// 4. A headless region at the head of the next column, after a region
+///    that stops in mid-sentence, continues it (column flow).
+/// 5. Advertisements: adjacent regions without a byline or opener whose
 ///    lines are mostly display type or centred, and whose wording carries
 ///    prices or phone numbers, form one advertisement region.
-fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
+fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
     // 1. Blocks per region, in reading order.
     let mut parts: Vec<Vec<usize>> = Vec::new();
     let mut has_text = false;
@@ -383,7 +385,58 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
         }
         text
     });
-    // 4. Advertisements.
+    // 4. Column flow: text goes on from the foot of one column to the
+    // head of the next. A region without a heading that opens at the top
+    // of the next column, right after a region whose last line stops in
+    // mid-sentence, is the rest of that region: no article starts in the
+    // middle of a sentence.
+    let mut k = 1;
+    while k < parts.len() {
+        let headless = !parts[k]
+            .iter()
+            .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
+        let last_text = parts[k - 1]
+            .iter()
+            .rev()
+            .flat_map(|&i| page.blocks[i].lines.iter().rev())
+            .find(|l| l.role == Role::Body);
+        // A bracketed source tag after the last stop (`。（湖宣）`) closes.
+        let open = last_text.is_some_and(|l| {
+            let t = l.text.trim_end();
+            let t = match t.strip_suffix(['）', ')']) {
+                Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
+                None => t,
+            };
+            !crate::script::ends_sentence(t)
+        });
+        // An opener (`本报讯`, a dateline) starts an item whatever came before.
+        let first_text = page.blocks[parts[k][0]]
+            .lines
+            .first()
+            .is_some_and(|l| l.role == Role::Body && cues::opener(&l.text).is_none());
+        let next_column = match (
+            last_text.and_then(|l| l.bbox),
+            page.blocks[parts[k][0]].bbox,
+        ) {
+            (Some(a), Some(b)) => b.x0 >= a.x1 - body && b.y0 < a.y0,
+            _ => false,
+        };
+        // Text right under a photo is its caption or photo news.
+        let under_photo = page.blocks[parts[k][0]].bbox.is_some_and(|b| {
+            images.iter().any(|img| {
+                b.y0 >= img.y1 - 2.0
+                    && b.y0 - img.y1 <= 2.0 * body
+                    && b.x1.min(img.x1) - b.x0.max(img.x0) > 0.0
+            })
+        });
+        if headless && open && first_text && next_column && !under_photo {
+            let moved = parts.remove(k);
+            parts[k - 1].extend(moved);
+        } else {
+            k += 1;
+        }
+    }
+    // 5. Advertisements.
     let looks_commercial: Vec<bool> = parts
         .iter()
         .map(|p| commercial_layout(&lines_of(p, &page.blocks), body))
@@ -1517,8 +1570,14 @@ fn whitespace_bottom(
     let mut text_above = false;
     for (y0, y1, b) in spans {
         if text_above && y0 - reach >= pitch {
+            // Running text below the band: body-size column text, or more
+            // lines than display type takes in smaller type (a feuilleton,
+            // verse, a second body size), which no caption runs to.
             let runs_text = b.is_some_and(|b| {
-                is_column_text(b, body) && !b.lines.first().is_some_and(|l| l.all_bold)
+                (is_column_text(b, body)
+                    || is_running_text(b)
+                    || (b.lines.len() > MAX_DISPLAY_LINES && b.size < body))
+                    && !b.lines.first().is_some_and(|l| l.all_bold)
             });
             if runs_text {
                 return reach + 0.5 * (y0 - reach);

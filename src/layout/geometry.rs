@@ -221,7 +221,12 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 && b.bbox.y0 - img.y1 <= 2.0 * body
                 && b.bbox.x1.min(img.x1) - b.bbox.x0.max(img.x0) >= 0.5 * b.bbox.width()
         });
-        if b.loose && !opener && prev_loose_open && !ruled_off && !under_photo {
+        // A blank line of body leading or more between two blocks of one
+        // column is the space a page sets between items, not inside one.
+        let spaced = prev_bbox.is_some_and(|p: BBox| {
+            b.bbox.y0 - p.y1 >= 1.2 * body && b.bbox.x1.min(p.x1) - b.bbox.x0.max(p.x0) > 0.0
+        });
+        if b.loose && !opener && prev_loose_open && !ruled_off && !under_photo && !spaced {
             block.starts_unit = false;
         }
         prev_bbox = Some(b.bbox);
@@ -293,7 +298,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
 ///    lines are page furniture.
 /// 4. A headless region at the head of the next column, after a region
 ///    that stops in mid-sentence, continues it (column flow).
-/// 5. Advertisements: adjacent regions without a byline or opener whose
+/// 5. A region with less text than half a line of column text is a
+///    fragment of the region before it.
+/// 6. Advertisements: adjacent regions without a byline or opener whose
 ///    lines are mostly display type or centred, and whose wording carries
 ///    prices or phone numbers, form one advertisement region.
 fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
@@ -436,7 +443,45 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
             k += 1;
         }
     }
-    // 5. Advertisements.
+    // 5. Fragments: no item is shorter than one line of its page's column
+    // text. A region holding fewer letters than half such a line (a table
+    // cell, a label in a figure, OCR debris) is a piece of the region read
+    // before it, or furniture when none was.
+    let mut line_letters: Vec<usize> = page
+        .blocks
+        .iter()
+        .flat_map(|b| b.lines.iter())
+        .filter(|l| l.role == Role::Body)
+        .map(|l| l.text.chars().filter(|c| c.is_alphabetic()).count())
+        .collect();
+    line_letters.sort_unstable();
+    let line_measure = line_letters
+        .get(line_letters.len() / 2)
+        .copied()
+        .unwrap_or(0);
+    let mut k = 0;
+    while k < parts.len() {
+        let letters: usize = parts[k]
+            .iter()
+            .flat_map(|&i| page.blocks[i].lines.iter())
+            .map(|l| l.text.chars().filter(|c| c.is_alphabetic()).count())
+            .sum();
+        if 2 * letters >= line_measure {
+            k += 1;
+            continue;
+        }
+        let moved = parts.remove(k);
+        if k > 0 {
+            parts[k - 1].extend(moved);
+        } else {
+            for i in moved {
+                for l in page.blocks[i].lines.iter_mut() {
+                    l.role = Role::Furniture;
+                }
+            }
+        }
+    }
+    // 6. Advertisements.
     let looks_commercial: Vec<bool> = parts
         .iter()
         .map(|p| commercial_layout(&lines_of(p, &page.blocks), body))
@@ -1934,6 +1979,13 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
     let blocks = std::mem::take(&mut page.blocks);
     let flags = std::mem::take(loose);
     for (block, was_loose) in blocks.into_iter().zip(flags) {
+        // Centred lines right under a heading belong to its display group:
+        // they are its deck, not the next item's heading.
+        let under_heading = page
+            .blocks
+            .last()
+            .and_then(|b| b.lines.last())
+            .is_some_and(|l| l.role == Role::Heading);
         let n = block.lines.len();
         let candidate = |l: &Line| {
             l.role == Role::Body
@@ -2013,9 +2065,13 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
         } = block;
         let mut pieces: Vec<Vec<Line>> = Vec::new();
         let mut prev: Option<bool> = None;
-        for (mut l, h) in lines.into_iter().zip(heading) {
+        for (k, (mut l, h)) in lines.into_iter().zip(heading).enumerate() {
             if h {
-                l.role = Role::Heading;
+                l.role = if under_heading && k < 2 {
+                    Role::Subtitle
+                } else {
+                    Role::Heading
+                };
             }
             if prev != Some(h) {
                 pieces.push(Vec::new());

@@ -266,6 +266,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         loose_blocks.push(b_loose);
     }
     mark_centred_headings(&mut out, &mut loose_blocks, body);
+    continue_subtitles(&mut out, body);
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
     assign_regions(&mut out, body, page.rules, page.images);
     out.separators = page.rules.to_vec();
@@ -1947,6 +1948,46 @@ fn line_role(
         return Role::Caption;
     }
     Role::Body
+}
+
+/// A deck too long for its measure wraps: the next line in the deck's own
+/// size, set at the deck's tight leading right under it, goes on with the
+/// deck (`——临河区中小学开展冬季体育` / `活动见闻`), whatever role its size
+/// alone would give it. A deck line that ends a sentence has not wrapped.
+fn continue_subtitles(page: &mut Page, body: f32) {
+    let mut prev: Option<(f32, BBox, bool)> = None;
+    for block in page.blocks.iter_mut() {
+        for line in block.lines.iter_mut() {
+            let size = line.font_size.unwrap_or(0.0);
+            if let (Some((psize, pb, open)), Some(lb)) = (prev, line.bbox) {
+                let same_size = size > 0.0 && (size / psize - 1.0).abs() <= 0.1;
+                let tight = lb.y0 >= pb.y0 + 0.5 * pb.height() && lb.y0 - pb.y1 <= pb.height();
+                if open
+                    && same_size
+                    && tight
+                    && matches!(line.role, Role::Heading | Role::Subheading | Role::Body)
+                    && !cues::is_subtitle(&line.text)
+                    // The rest of a wrapped line is shorter than the line
+                    // that wrapped; running text opening under the deck
+                    // runs the full measure or opens with an opener.
+                    && cues::opener(&line.text).is_none()
+                    // A deck set larger than the body may wrap into lines
+                    // of equal measure; one in body type must be told from
+                    // the text under it by the rest being shorter.
+                    && (psize >= DISPLAY_RATIO * body && lb.width() <= pb.width() + 0.5 * size
+                        || lb.width() < pb.width())
+                {
+                    line.role = Role::Subtitle;
+                }
+            }
+            prev = match (line.role, line.bbox) {
+                (Role::Subtitle, Some(b)) if size > 0.0 => {
+                    Some((size, b, !crate::script::ends_sentence(&line.text)))
+                }
+                _ => None,
+            };
+        }
+    }
 }
 
 /// A line of body-size type centred over the column text right under it

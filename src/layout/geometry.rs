@@ -1302,6 +1302,19 @@ fn reading_order(
                 })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
+            // A picture set right under a headline is the article's, and
+            // its width is the article's measure: a headline narrower than
+            // its photo governs the columns under the whole photo.
+            for img in images {
+                let overlap = img.x1.min(hb.x1) - img.x0.max(hb.x0);
+                if img.y0 >= hb.y1 - 1.0
+                    && img.y0 - hb.y1 <= 2.0 * body
+                    && overlap >= 0.5 * hb.width()
+                {
+                    x0 = x0.min(img.x0 - 0.5);
+                    x1 = x1.max(img.x1 + 0.5);
+                }
+            }
             let under: Vec<&(BBox, f32)> = row
                 .iter()
                 .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width().min(x1 - x0))

@@ -1622,7 +1622,16 @@ fn whitespace_bottom(
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut reach = f32::NEG_INFINITY;
     let mut text_above = false;
+    // Whether the text above stops at the end of a sentence or with a
+    // closing tag (`（东卫）`): an article that has ended.
+    let mut text_closed = false;
     for (y0, y1, b) in spans {
+        // A photo after a band of white under text that has ended is an
+        // item of its own (a photo with its caption), not this article's:
+        // an article's pictures stand by its headline or inside its text.
+        if text_above && text_closed && b.is_none() && y0 - reach >= pitch {
+            return reach + 0.5 * (y0 - reach);
+        }
         if text_above && y0 - reach >= pitch {
             // Running text below the band: body-size column text, or more
             // lines than display type takes in smaller type (a feuilleton,
@@ -1636,6 +1645,12 @@ fn whitespace_bottom(
             if runs_text {
                 return reach + 0.5 * (y0 - reach);
             }
+        }
+        if y1 >= reach {
+            text_closed = b.and_then(|b| b.lines.last()).is_some_and(|l| {
+                crate::script::ends_sentence(&l.text)
+                    || cues::trailing_source_tag(&l.text).is_some()
+            });
         }
         reach = reach.max(y1);
         text_above |= b.is_some_and(|b| is_column_text(b, body));

@@ -147,7 +147,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         })
         .map(|r| r.y0)
         .fold(f32::NEG_INFINITY, f32::max);
-    let blocks = split_display_lines(build_blocks(lines, page.rules));
+    let mut blocks = split_display_lines(build_blocks(lines, page.rules));
+    let (heads, side_lines) = vertical_headlines(side_lines, body);
+    blocks.extend(heads);
     let mut ordered = reading_order(blocks, page.rules, page.images, body, page.height);
     if !side_lines.is_empty() {
         let bbox =
@@ -1192,6 +1194,9 @@ fn reading_order(
         .iter()
         .map(|&h| {
             let hb = blocks[h].bbox;
+            if is_vertical(&blocks[h]) {
+                return vertical_headline_region(&blocks, h, rules, body, reach);
+            }
             let tol = body;
             // A centred headline is narrower than its columns: widen the
             // region over the first row of text blocks under it, column by
@@ -1603,6 +1608,141 @@ fn reading_order(
         }
     }
     out
+}
+
+/// Chinese headlines are often set top to bottom beside their text. A
+/// vertical run in headline type (larger than the body, CJK, two characters
+/// or more) is such a headline, not a margin note; runs side by side in one
+/// size are its lines, read right to left as vertical lines are. Other
+/// vertical runs (production slugs, margin notes) stay apart.
+fn vertical_headlines(side_lines: Vec<GLine>, body: f32) -> (Vec<GBlock>, Vec<GLine>) {
+    let (mut display, rest): (Vec<GLine>, Vec<GLine>) = side_lines.into_iter().partition(|l| {
+        l.size >= HEADLINE_RATIO * body
+            && crate::script::is_mostly_cjk(&l.text)
+            && l.text.chars().count() >= 2
+    });
+    display.sort_by(|a, b| b.bbox.x1.total_cmp(&a.bbox.x1));
+    let mut heads: Vec<GBlock> = Vec::new();
+    for l in display {
+        // The next line of a headline: same size, one line space to the
+        // left, level with it.
+        let joins = heads.last().is_some_and(|h: &GBlock| {
+            let last = &h.lines[h.lines.len() - 1];
+            (l.size / last.size - 1.0).abs() <= 0.1
+                && last.bbox.x0 - l.bbox.x1 <= 0.8 * l.size
+                && l.bbox.y1.min(last.bbox.y1) - l.bbox.y0.max(last.bbox.y0)
+                    > 0.3 * l.bbox.height().min(last.bbox.height())
+        });
+        match heads.last_mut() {
+            Some(h) if joins => {
+                h.bbox = h.bbox.union(&l.bbox);
+                h.lines.push(l);
+            }
+            _ => heads.push(GBlock {
+                bbox: l.bbox,
+                size: l.size,
+                lines: vec![l],
+                unit_start: false,
+                loose: false,
+                unit: None,
+            }),
+        }
+    }
+    (heads, rest)
+}
+
+/// A block of vertical lines (taller than wide, two characters or more).
+fn is_vertical(b: &GBlock) -> bool {
+    !b.lines.is_empty()
+        && b.lines
+            .iter()
+            .all(|l| l.bbox.height() > 2.0 * l.bbox.width() && l.text.chars().count() >= 2)
+}
+
+/// The region a vertical headline governs: the column text level with it
+/// on one side, a gutter away (the side whose text starts level with the
+/// headline's top, else the nearer), then the columns after those while
+/// their tops stay level and no rule cuts them off, down to the foot of
+/// that text.
+fn vertical_headline_region(
+    blocks: &[GBlock],
+    h: usize,
+    rules: &[BBox],
+    body: f32,
+    reach: f32,
+) -> BBox {
+    let hb = blocks[h].bbox;
+    let level = |b: &BBox| b.y1.min(hb.y1) - b.y0.max(hb.y0) > 0.3 * hb.height().min(b.height());
+    let text: Vec<BBox> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| *i != h && is_column_text(b, body) && level(&b.bbox))
+        .map(|(_, b)| b.bbox)
+        .collect();
+    let gap_right = |b: &BBox| b.x0 - hb.x1;
+    let gap_left = |b: &BBox| hb.x0 - b.x1;
+    let pick = |side: &dyn Fn(&BBox) -> f32| {
+        text.iter()
+            .filter(|b| side(b) >= -1.0 && side(b) <= reach)
+            .min_by(|a, b| side(a).total_cmp(&side(b)))
+            .copied()
+    };
+    let (right, left) = (pick(&gap_right), pick(&gap_left));
+    let score = |b: &BBox, gap: f32| ((b.y0 - hb.y0).abs() > 1.5 * body, gap);
+    let (first, to_right) = match (right, left) {
+        (Some(r), Some(l)) => {
+            if score(&r, gap_right(&r)) <= score(&l, gap_left(&l)) {
+                (r, true)
+            } else {
+                (l, false)
+            }
+        }
+        (Some(r), None) => (r, true),
+        (None, Some(l)) => (l, false),
+        (None, None) => return hb,
+    };
+    let mut area = hb.union(&first);
+    loop {
+        let next = text.iter().find(|b| {
+            let beside = if to_right {
+                b.x0 >= area.x1 - 1.0 && b.x0 - area.x1 <= reach
+            } else {
+                b.x1 <= area.x0 + 1.0 && area.x0 - b.x1 <= reach
+            };
+            let (g0, g1) = if to_right {
+                (area.x1, b.x0)
+            } else {
+                (b.x1, area.x0)
+            };
+            beside
+                && (b.y0 - first.y0).abs() <= 1.5 * body
+                && !vertical_rule_between(rules, g0 - 1.0, g1 + 1.0, b.y0, b.y1)
+        });
+        match next {
+            Some(b) => area = area.union(b),
+            None => break,
+        }
+    }
+    // Down each column the text goes on in blocks right under one another.
+    loop {
+        let below = blocks.iter().find(|b| {
+            is_column_text(b, body)
+                && b.bbox.y0 >= area.y1 - 1.0
+                && b.bbox.y0 - area.y1 <= body
+                && b.bbox.x0 >= area.x0 - 1.0
+                && b.bbox.x1 <= area.x1 + 1.0
+        });
+        match below {
+            Some(b) => area.y1 = b.bbox.y1,
+            None => break,
+        }
+    }
+    BBox {
+        x0: area.x0 - 0.5,
+        y0: area.y0 - 0.5,
+        x1: area.x1 + 0.5,
+        y1: area.y1 + 0.5,
+    }
 }
 
 /// Where white space closes a headline's region before `bottom`: a band

@@ -23,8 +23,8 @@
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
 use crate::script::{
-    ends_sentence, is_opening_punct, line_shape_counted, text_width, text_width_with,
-    COMPRESSED_PUNCT_WIDTH,
+    char_width, ends_sentence, is_cjk_punct, is_closing_punct, is_opening_punct,
+    line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
 };
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
@@ -37,6 +37,8 @@ const OVERWIDE: f32 = 1.75;
 const MAX_INDENT: f32 = 4.5;
 /// Lines of page furniture sit among the first and last few lines.
 const FURNITURE_LINES: usize = 3;
+/// A CJK paragraph's first line is indented by two ems.
+const INDENT: f32 = 2.0;
 
 #[derive(Debug, Clone)]
 struct Item {
@@ -79,6 +81,7 @@ pub fn assign_roles(page: &mut Page) {
             items.push(Item::new(line, b));
         }
     }
+    rejoin_fragments(&mut items);
     mark_by_wording(&mut items);
     let punct_width = calibrate_punct_width(&mut items);
     let measures = block_measures(&items, n_blocks);
@@ -786,6 +789,199 @@ fn glued_split(
         };
     }
     best.map(|(_, pos)| pos)
+}
+
+/// The dump's full-line width: the most common width (to the nearest em)
+/// among its CJK lines of some length, refined to the median of the lines
+/// within an em of it. Running text is most of a page and its lines all
+/// fill the column, while fragments, headlines and last lines spread over
+/// every width. `None` with too few lines to tell.
+fn dump_measure<'a>(items: impl Iterator<Item = &'a Item>) -> Option<f32> {
+    const MIN_LINES: usize = 8;
+    // Shorter lines are fragments or display lines; they would swamp the
+    // count on a page cut up by a reading-order dump.
+    const MIN_WIDTH: f32 = 4.0;
+    let widths: Vec<f32> = items
+        .filter(|it| it.cjk && it.width >= MIN_WIDTH)
+        .map(|it| it.width)
+        .collect();
+    if widths.len() < MIN_LINES {
+        return None;
+    }
+    let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    for w in &widths {
+        *counts.entry(w.round() as i32).or_default() += 1;
+    }
+    // The bin with most lines, counting its neighbours half (widths near a
+    // bin edge fall either side); ties go to the wider bin, since fragments
+    // are narrower than full lines.
+    let score = |b: i32| {
+        2 * counts.get(&b).copied().unwrap_or(0)
+            + counts.get(&(b - 1)).copied().unwrap_or(0)
+            + counts.get(&(b + 1)).copied().unwrap_or(0)
+    };
+    let best = counts.keys().copied().max_by_key(|b| (score(*b), *b))?;
+    let mut near: Vec<f32> = widths
+        .into_iter()
+        .filter(|w| (w - best as f32).abs() <= 1.0)
+        .collect();
+    near.sort_by(|a, b| a.total_cmp(b));
+    near.get(near.len() / 2).copied()
+}
+
+/// Characters next to which a justified CJK line gets its stretch (the
+/// compressible punctuation marks, and the spacing around Latin letters and
+/// digits), which is where a reading-order dump breaks a printed line.
+fn gap_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && char_width(c) == COMPRESSED_PUNCT_WIDTH && is_cjk_punct(c))
+}
+
+/// Ends a paragraph-final sentence: `。！？…`, maybe followed by closing marks.
+/// (`；` does not end a paragraph.)
+fn ends_paragraph_sentence(s: &str) -> bool {
+    for c in s.chars().rev() {
+        if c.is_whitespace() || is_closing_punct(c) {
+            continue;
+        }
+        return matches!(c, '。' | '！' | '？' | '…' | '!' | '?');
+    }
+    false
+}
+
+/// Does the wording make the line a unit of its own (byline, credit,
+/// source tag, jump), or open a paragraph (an opener)? Such lines are never
+/// glued to their neighbours.
+fn stands_alone(text: &str) -> bool {
+    cues::is_byline(text)
+        || cues::is_source_tag(text)
+        || cues::credit_names(text).is_some()
+        || cues::jump(text).is_some()
+        || cues::is_subtitle(text)
+}
+
+fn join_text(a: &str, b: &str) -> String {
+    // Digits and Latin keep a space from CJK, as dumps print them; reflow
+    // removes it where it is only justification.
+    let space = a.ends_with(|c: char| c.is_ascii_alphanumeric())
+        || b.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if space {
+        format!("{a} {b}")
+    } else {
+        format!("{a}{b}")
+    }
+}
+
+/// Puts back together the printed lines that a reading-order dump
+/// (`pdftotext -raw`) cut into pieces. Justified CJK text gets its stretch
+/// next to punctuation and around Latin and digits; the dump breaks the
+/// line at such a gap, so a printed line arrives as a fragment ending
+/// (or the next one starting) at a gap character, and the pieces together
+/// are no wider than the column. A mark left on a line of its own (`”`,
+/// `。`) is the end of the line before. Only lines of one block are joined
+/// (a blank line is a real break), and only on a page that has a measure:
+/// its block's own where the block is long enough, else the page's (dumps
+/// with blank lines may mix column widths).
+fn rejoin_fragments(items: &mut Vec<Item>) {
+    let Some(page_m) = dump_measure(items.iter()) else {
+        return;
+    };
+    let mut block_m: Vec<f32> = Vec::new();
+    for r in block_ranges(items) {
+        let m = dump_measure(items[r.clone()].iter()).unwrap_or(page_m);
+        let b = items[r.start].block;
+        if block_m.len() <= b {
+            block_m.resize(b + 1, page_m);
+        }
+        block_m[b] = m;
+    }
+    let measure = |b: usize| block_m.get(b).copied().unwrap_or(page_m);
+    // Pass 1: pieces joined at gaps, never after a sentence end.
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    // Per line of `out`: does it start after a finished sentence or at a
+    // block's top (so that it could be a display line)?
+    let mut starts_after_close: Vec<bool> = Vec::with_capacity(items.len());
+    for it in std::mem::take(items) {
+        let joined = match out.last_mut() {
+            Some(cur) if cur.block == it.block && (cur.cjk || it.cjk) => {
+                let a = cur.line.text.as_str();
+                let b = it.line.text.as_str();
+                let a_last = a.chars().last().unwrap_or(' ');
+                let b_first = b.chars().next().unwrap_or(' ');
+                // A closing mark or a lone stop at the start of a line
+                // cannot start a printed line (kinsoku): it ends the one
+                // before.
+                let closes = is_closing_punct(b_first)
+                    || matches!(b_first, '。' | '，' | '、' | '；' | '：' | '！' | '？');
+                let at_gap = gap_char(a_last) || gap_char(b_first);
+                let m = measure(cur.block);
+                let fits = cur.width + it.width <= m + CJK_FULL_SLACK;
+                // A line with no punctuation after a finished sentence may
+                // be a headline: it takes a piece only when the whole is
+                // a full line, as a headline and its text's first line
+                // rarely add up to exactly the column.
+                let maybe_display = *starts_after_close.last().unwrap_or(&true)
+                    && !a.chars().any(|c| is_cjk_punct(c) && c != '“' && c != '”');
+                let ok = closes
+                    || (at_gap
+                        && fits
+                        && !ends_paragraph_sentence(a)
+                        && !stands_alone(a)
+                        && !stands_alone(b)
+                        && cues::opener(b).is_none()
+                        && (!maybe_display || cur.width + it.width >= m - CJK_FULL_SLACK));
+                if ok {
+                    let text = join_text(a, b);
+                    cur.set_text(text, COMPRESSED_PUNCT_WIDTH);
+                }
+                ok
+            }
+            _ => false,
+        };
+        if !joined {
+            let new_block = out.last().is_none_or(|p| p.block != it.block);
+            starts_after_close.push(
+                new_block
+                    || out.last().is_some_and(|p| {
+                        ends_paragraph_sentence(&p.line.text) || stands_alone(&p.line.text)
+                    }),
+            );
+            out.push(it);
+        }
+    }
+    // Pass 2: a printed line that ends a sentence before its end goes on
+    // after the stop with a piece too short to be a paragraph's (indented)
+    // first line, and together they fill the column, with the paragraph
+    // going on in a full line after them (not a wider one: a headline glued
+    // to its text's first line would fake the pattern).
+    let mut merged: Vec<Item> = Vec::with_capacity(out.len());
+    let mut k = 0;
+    while k < out.len() {
+        let mut cur = out[k].clone();
+        while let Some(next) = out.get(k + 1) {
+            let after = out.get(k + 2);
+            let m = measure(cur.block);
+            let is_full = |w: f32| w >= m - CJK_FULL_SLACK && w <= m + CJK_FULL_SLACK;
+            let ok = next.block == cur.block
+                && cur.cjk
+                && next.cjk
+                && ends_paragraph_sentence(&cur.line.text)
+                && next.width < m - INDENT - CJK_FULL_SLACK
+                && is_full(cur.width + next.width)
+                && after.is_some_and(|a| a.block == next.block && is_full(a.width))
+                && !stands_alone(&next.line.text)
+                && cues::opener(&next.line.text).is_none();
+            if !ok {
+                break;
+            }
+            let text = join_text(&cur.line.text, &next.line.text);
+            cur.set_text(text, COMPRESSED_PUNCT_WIDTH);
+            k += 1;
+        }
+        merged.push(cur);
+        k += 1;
+    }
+    *items = merged;
 }
 
 #[cfg(test)]

@@ -492,7 +492,15 @@ fn decide(
             return Decision::SplitGlued(at);
         }
     }
-    let starts_with_opener = cues::opener(text).is_some();
+    // An opener may run over a line break (`新华社北京 1 月 8` / `日电…`):
+    // a dateline is printed in the text's measure like any first line.
+    let starts_with_opener = cues::opener(text).is_some()
+        || (it.cjk
+            && next.is_some_and(|n| {
+                !n.fixed
+                    && cues::opener(&join_text(text, &n.line.text))
+                        .is_some_and(|o| o.len > text.len())
+            }));
     if it.cjk && it.width > glue_limit && may_start && next_narrow && !starts_with_opener {
         let above = prev
             .filter(|p| p.line.role == Role::Heading)
@@ -513,6 +521,8 @@ fn decide(
     if has_prose_punctuation(text)
         || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）']))
         || starts_with_opener
+        // `图为…` (pictured: …) opens a caption, never a heading.
+        || text.starts_with("图为")
     {
         return Decision::Role(Role::Body);
     }
@@ -595,7 +605,14 @@ fn decide(
             && indented
             && next_full_text
             && m - it.width <= MAX_INDENT
-            && prev.is_none_or(|p| p.line.role != Role::Heading || has_halves_gap(&p.line.text))
+            && prev.is_none_or(|p| {
+                p.line.role != Role::Heading
+                    || has_halves_gap(&p.line.text)
+                    // A headline's two lines are balanced; a heading line
+                    // far shorter than this one is the tail of a heading
+                    // wrapped at the measure, so this is the text's start.
+                    || p.width + INDENT < it.width
+            })
         {
             return Decision::Role(Role::Body);
         }
@@ -860,6 +877,26 @@ fn stands_alone(text: &str) -> bool {
         || cues::is_subtitle(text)
 }
 
+/// Does the text open a bracket it does not close?
+fn unclosed_bracket(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Does a line end with a byline's title, its name still to come?
+fn ends_with_byline_title(text: &str) -> bool {
+    const TITLES: [&str; 7] = ["记者", "通讯员", "实习生", "摄影", "文/", "图/", "文／"];
+    let t = text.trim_end();
+    TITLES.iter().any(|w| t.ends_with(w))
+}
+
 fn join_text(a: &str, b: &str) -> String {
     // Digits and Latin keep a space from CJK, as dumps print them; reflow
     // removes it where it is only justification.
@@ -922,12 +959,28 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                 // rarely add up to exactly the column.
                 let maybe_display = *starts_after_close.last().unwrap_or(&true)
                     && !a.chars().any(|c| is_cjk_punct(c) && c != '“' && c != '”');
+                // A bracketed tag in running text (`（原社区卫生室）`) is
+                // a source tag only after a finished sentence.
+                let b_alone = if cues::is_source_tag(b) {
+                    ends_paragraph_sentence(a)
+                } else {
+                    stands_alone(b)
+                };
+                // Brackets come in pairs: a piece that opens one and a
+                // short piece that closes it are one line (`（据新` /
+                // `华社）`), whatever the gap.
+                let bracket = unclosed_bracket(a) && b.contains(['）', ')']) && fits;
+                // A byline broken between a title and its name
+                // (`本报记者沈立群 通讯员` / `季文博`).
+                let byline = ends_with_byline_title(a) && fits && cues::is_byline(&join_text(a, b));
                 let ok = closes
+                    || bracket
+                    || byline
                     || (at_gap
                         && fits
                         && !ends_paragraph_sentence(a)
                         && !stands_alone(a)
-                        && !stands_alone(b)
+                        && !b_alone
                         && cues::opener(b).is_none()
                         && (!maybe_display || cur.width + it.width >= m - CJK_FULL_SLACK));
                 if ok {

@@ -37,6 +37,9 @@ const OVERWIDE: f32 = 1.75;
 const MAX_INDENT: f32 = 4.5;
 /// Lines of page furniture sit among the first and last few lines.
 const FURNITURE_LINES: usize = 3;
+/// The widest name (in ems) a byline may carry over to a line of its own
+/// (a CJK personal name has two to four characters).
+const BYLINE_NAME_WIDTH: f32 = 4.0;
 /// A CJK paragraph's first line is indented by two ems.
 const INDENT: f32 = 2.0;
 
@@ -100,15 +103,16 @@ pub fn assign_roles(page: &mut Page) {
     classify_by_shape(&mut items, &measures, punct_width, indented);
     // Rebuild blocks; a glued line split in two starts a new block with its
     // body part (the headline and the text were separate in print).
+    let unit_starts = spanning_headline_starts(&items, &measures);
     let mut blocks: Vec<Block> = Vec::new();
     let mut last_block = usize::MAX;
-    for it in items {
-        if it.block != last_block {
+    for (it, unit_start) in items.into_iter().zip(unit_starts) {
+        if it.block != last_block || unit_start {
             blocks.push(Block {
                 lines: Vec::new(),
                 bbox: None,
                 measure: measures.get(it.block).copied().flatten(),
-                starts_unit: false,
+                starts_unit: unit_start,
                 region: None,
             });
             last_block = it.block;
@@ -120,6 +124,33 @@ pub fn assign_roles(page: &mut Page) {
         }
     }
     page.blocks = blocks;
+}
+
+/// Heading lines that open an article although no blank line sets them
+/// off: a CJK heading line wider than its text's column, right after a
+/// finished paragraph or a closing tag or credit. A sub-heading sits inside
+/// its column; a line spanning more than the column is a headline over
+/// several columns, so the text before it is complete.
+fn spanning_headline_starts(items: &[Item], measures: &[Option<f32>]) -> Vec<bool> {
+    let mut out = vec![false; items.len()];
+    for k in 1..items.len() {
+        let (prev, it) = (&items[k - 1], &items[k]);
+        let Some(m) = measures.get(it.block).copied().flatten() else {
+            continue;
+        };
+        let closed = match prev.line.role {
+            Role::Body => ends_sentence(&prev.line.text),
+            Role::SourceTag | Role::Credit => true,
+            _ => false,
+        };
+        out[k] = closed
+            && prev.block == it.block
+            && it.line.role == Role::Heading
+            && it.cjk
+            && !it.fixed
+            && it.width > m + OVERWIDE;
+    }
+    out
 }
 
 fn mark_by_wording(items: &mut Vec<Item>) {
@@ -972,7 +1003,11 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                 let bracket = unclosed_bracket(a) && b.contains(['）', ')']) && fits;
                 // A byline broken between a title and its name
                 // (`本报记者沈立群 通讯员` / `季文博`).
-                let byline = ends_with_byline_title(a) && fits && cues::is_byline(&join_text(a, b));
+                // The byline may span more columns than the text, so no
+                // measure: the name is short and the whole reads as a byline.
+                let byline = ends_with_byline_title(a)
+                    && it.width <= BYLINE_NAME_WIDTH
+                    && cues::is_byline(&join_text(a, b));
                 let ok = closes
                     || bracket
                     || byline
@@ -1005,8 +1040,9 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
     // Pass 2: a printed line that ends a sentence before its end goes on
     // after the stop with a piece too short to be a paragraph's (indented)
     // first line, and together they fill the column, with the paragraph
-    // going on in a full line after them (not a wider one: a headline glued
-    // to its text's first line would fake the pattern).
+    // going on after them in a full line (not a wider one: a headline glued
+    // to its text's first line would fake the pattern) or in the short last
+    // line of the paragraph (`…增收。”高振` / `东说。`).
     let mut merged: Vec<Item> = Vec::with_capacity(out.len());
     let mut k = 0;
     while k < out.len() {
@@ -1021,7 +1057,13 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                 && ends_paragraph_sentence(&cur.line.text)
                 && next.width < m - INDENT - CJK_FULL_SLACK
                 && is_full(cur.width + next.width)
-                && after.is_some_and(|a| a.block == next.block && is_full(a.width))
+                && after.is_some_and(|a| {
+                    a.block == next.block
+                        && (is_full(a.width)
+                            || (ends_paragraph_sentence(&a.line.text)
+                                && a.width < m - CJK_FULL_SLACK
+                                && cues::opener(&a.line.text).is_none()))
+                })
                 && !stands_alone(&next.line.text)
                 && cues::opener(&next.line.text).is_none();
             if !ok {

@@ -60,11 +60,13 @@ impl Group {
         self.segments.iter().any(|s| s.role == Role::Byline)
     }
     /// A lone heading line, with no subtitle, byline or second line: it may
-    /// be a sub-heading.
+    /// be a sub-heading, unless layout saw it open an article (a heading
+    /// wider than its text's column).
     fn is_weak(&self) -> bool {
         self.segments.len() == 1
             && self.segments[0].role == Role::Heading
             && self.segments[0].bbox.is_none()
+            && !self.segments[0].starts_unit
     }
     /// Sub-heading type by geometry (smaller than headlines): a sub-heading
     /// whenever text of an open article comes before it.

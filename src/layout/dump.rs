@@ -40,6 +40,10 @@ const FURNITURE_LINES: usize = 3;
 /// The widest name (in ems) a byline may carry over to a line of its own
 /// (a CJK personal name has two to four characters).
 const BYLINE_NAME_WIDTH: f32 = 4.0;
+/// Text this many times as wide as the paragraph before it is set over
+/// more columns than that paragraph (a caption under a wide photo, an
+/// article over two columns).
+const WIDER_ITEM: f32 = 1.25;
 /// A CJK paragraph's first line is indented by two ems.
 const INDENT: f32 = 2.0;
 
@@ -126,11 +130,11 @@ pub fn assign_roles(page: &mut Page) {
     page.blocks = blocks;
 }
 
-/// Heading lines that open an article although no blank line sets them
-/// off: a CJK heading line wider than its text's column, right after a
-/// finished paragraph or a closing tag or credit. A sub-heading sits inside
-/// its column; a line spanning more than the column is a headline over
-/// several columns, so the text before it is complete.
+/// Lines that open an article although no blank line sets them off: a CJK
+/// heading line or text wider than the column, right after a finished
+/// paragraph or a closing tag or credit. A sub-heading sits inside its
+/// column; a line spanning more than the column is a headline over several
+/// columns, so the text before it is complete.
 fn spanning_headline_starts(items: &[Item], measures: &[Option<f32>]) -> Vec<bool> {
     let mut out = vec![false; items.len()];
     for k in 1..items.len() {
@@ -143,12 +147,39 @@ fn spanning_headline_starts(items: &[Item], measures: &[Option<f32>]) -> Vec<boo
             Role::SourceTag | Role::Credit => true,
             _ => false,
         };
+        let wide = |x: &Item| x.cjk && !x.fixed && x.width > m + OVERWIDE;
+        // Text set wider than the paragraph before it, after that paragraph
+        // finished, is another item's (a photo's caption, an article over
+        // more columns): its first line, or the line after a short first
+        // piece. The paragraph's measure is its last full line (one that
+        // runs on), as a block may hold text of several measures.
+        let local = items[..k - 1]
+            .iter()
+            .rev()
+            .take(3)
+            .take_while(|p| p.line.role == Role::Body && p.block == it.block)
+            .find(|p| !ends_sentence(&p.line.text))
+            .map(|p| p.width);
+        // Widths in a dump are estimates (digits, spaces), so "wider" is
+        // by a quarter at least, as a span of more columns is.
+        let wider = |x: &Item| {
+            local.is_some_and(|l| {
+                x.line.role == Role::Body
+                    && x.cjk
+                    && !x.fixed
+                    && x.width > (l + OVERWIDE).max(l * WIDER_ITEM)
+            })
+        };
+        let piece = local.is_some_and(|l| it.width < l - INDENT - CJK_FULL_SLACK);
+        let wide_text = wider(it)
+            || (it.line.role == Role::Body
+                && !it.fixed
+                && piece
+                && !ends_sentence(&it.line.text)
+                && items.get(k + 1).is_some_and(wider));
         out[k] = closed
             && prev.block == it.block
-            && it.line.role == Role::Heading
-            && it.cjk
-            && !it.fixed
-            && it.width > m + OVERWIDE;
+            && ((it.line.role == Role::Heading && wide(it)) || wide_text);
     }
     out
 }

@@ -473,7 +473,7 @@ fn heading_runs_before_openers(items: &mut [Item]) {
         k -= 1;
         let next = &items[k];
         let next_starts = matches!(next.line.role, Role::Heading | Role::Byline)
-            || (next.line.role == Role::Body && cues::opener(&next.line.text).is_some());
+            || (next.line.role == Role::Body && opens_with_opener(items, k));
         if !next_starts {
             continue;
         }
@@ -556,13 +556,7 @@ fn decide(
     }
     // An opener may run over a line break (`新华社北京 1 月 8` / `日电…`):
     // a dateline is printed in the text's measure like any first line.
-    let starts_with_opener = cues::opener(text).is_some()
-        || (it.cjk
-            && next.is_some_and(|n| {
-                !n.fixed
-                    && cues::opener(&join_text(text, &n.line.text))
-                        .is_some_and(|o| o.len > text.len())
-            }));
+    let starts_with_opener = opens_with_opener(items, k);
     if it.cjk && it.width > glue_limit && may_start && next_narrow && !starts_with_opener {
         let above = prev
             .filter(|p| p.line.role == Role::Heading)
@@ -950,6 +944,20 @@ fn unclosed_bracket(text: &str) -> bool {
         }
     }
     depth > 0
+}
+
+/// Does line `k` start with an opener? The opener may run over a line
+/// break (`新华社北京 1 月 8` / `日电…`): a dateline is printed in the
+/// text's measure like any first line.
+fn opens_with_opener(items: &[Item], k: usize) -> bool {
+    let text = items[k].line.text.as_str();
+    cues::opener(text).is_some()
+        || (items[k].cjk
+            && items.get(k + 1).is_some_and(|n| {
+                !n.fixed
+                    && cues::opener(&join_text(text, &n.line.text))
+                        .is_some_and(|o| o.len > text.len())
+            }))
 }
 
 /// Does a line end with a byline's title, its name still to come?

@@ -44,6 +44,8 @@ const BYLINE_NAME_WIDTH: f32 = 4.0;
 /// more columns than that paragraph (a caption under a wide photo, an
 /// article over two columns).
 const WIDER_ITEM: f32 = 1.25;
+/// The same for Latin text, whose widths are rougher estimates.
+const WIDER_LATIN_ITEM: f32 = 1.5;
 /// A CJK paragraph's first line is indented by two ems.
 const INDENT: f32 = 2.0;
 
@@ -162,12 +164,12 @@ fn spanning_headline_starts(items: &[Item], measures: &[Option<f32>]) -> Vec<boo
             .map(|p| p.width);
         // Widths in a dump are estimates (digits, spaces), so "wider" is
         // by a quarter at least, as a span of more columns is.
+        // Latin widths come from character counts and word wrap leaves
+        // lines ragged, so Latin text must be clearly wider.
         let wider = |x: &Item| {
+            let ratio = if x.cjk { WIDER_ITEM } else { WIDER_LATIN_ITEM };
             local.is_some_and(|l| {
-                x.line.role == Role::Body
-                    && x.cjk
-                    && !x.fixed
-                    && x.width > (l + OVERWIDE).max(l * WIDER_ITEM)
+                x.line.role == Role::Body && !x.fixed && x.width > (l + OVERWIDE).max(l * ratio)
             })
         };
         let piece = local.is_some_and(|l| it.width < l - INDENT - CJK_FULL_SLACK);
@@ -231,6 +233,26 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         if let Some(r) = role {
             item.line.role = r;
             item.fixed = true;
+        }
+    }
+    // A photo printed between an article's heading and its text: the
+    // sentence right above the credit, right under a display line (no
+    // punctuation, or a subtitle's dash), is its caption, and the byline
+    // right under the credit opens the text, so the credit closes no
+    // article.
+    for k in 1..n.saturating_sub(2) {
+        let above = items[k - 1].line.text.as_str();
+        let under_display = !items[k - 1].fixed
+            && (cues::is_subtitle(above)
+                || !above.contains(['，', '、', '。', ',', '.', ';', '；', '：', ':']));
+        let is_caption = under_display
+            && !items[k].fixed
+            && ends_sentence(&items[k].line.text)
+            && items[k + 1].line.role == Role::Credit
+            && items[k + 2].line.role == Role::Byline;
+        if is_caption {
+            items[k].line.role = Role::Caption;
+            items[k].fixed = true;
         }
     }
 }

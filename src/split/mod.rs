@@ -182,10 +182,16 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 if seg.starts_unit {
                     last_closed = true;
                 }
-                let r = run.get_or_insert_with(|| Run {
-                    opens: last_closed,
-                    jumps: std::mem::take(&mut pending_jumps),
-                    ..Run::default()
+                let r = run.get_or_insert_with(|| {
+                    let jumps = std::mem::take(&mut pending_jumps);
+                    // Text under a `Continued from` line is a continued
+                    // article's, not the one before it going on.
+                    let continued = jumps.iter().any(|j| j.direction == JumpDirection::From);
+                    Run {
+                        opens: last_closed || continued,
+                        jumps,
+                        ..Run::default()
+                    }
                 });
                 if r.items.is_empty() {
                     if let Some(o) = &opener {

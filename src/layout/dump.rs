@@ -485,7 +485,8 @@ fn classify_by_shape(
 }
 
 /// Lines that do not end a sentence cannot end a paragraph: a short run of
-/// them (up to three lines) right before a heading, a byline or an opener,
+/// them (up to three lines) right before a heading, a byline, an opener or
+/// a `Continued from` line,
 /// after a finished sentence, is display type too (a headline whose last line the
 /// shape rules took for text).
 fn heading_runs_before_openers(items: &mut [Item]) {
@@ -495,7 +496,12 @@ fn heading_runs_before_openers(items: &mut [Item]) {
         k -= 1;
         let next = &items[k];
         let next_starts = matches!(next.line.role, Role::Heading | Role::Byline)
-            || (next.line.role == Role::Body && opens_with_opener(items, k));
+            || (next.line.role == Role::Body && opens_with_opener(items, k))
+            // A continuation is printed under its own heading, above the
+            // `Continued from` line.
+            || (next.line.role == Role::Jump
+                && cues::jump(&next.line.text)
+                    .is_some_and(|(d, _)| d == crate::model::JumpDirection::From));
         if !next_starts {
             continue;
         }

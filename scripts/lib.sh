@@ -9,7 +9,8 @@
 #   stale), otherwise prints the exact sudo command and exits 1.
 # - ensure_build_deps: the system libraries and tools newsclip builds and
 #   tests against (Tesseract OCR with its Chinese and English models,
-#   leptonica, pkg-config, poppler-utils for the OCR tests), via ensure_apt.
+#   leptonica, pkg-config, poppler-utils for the OCR tests, fonts-dejavu-core
+#   for the labels of `newsclip debug`), via ensure_apt.
 # - say MESSAGE: a visible step header on stderr.
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -96,11 +97,13 @@ ensure_apt() {
 # What building and testing newsclip needs from the system: a C linker,
 # libtesseract5 (opened at run time when a page needs OCR; not linked), the
 # Tesseract models for Simplified Chinese and English (nothing is downloaded
-# at run time), and pdftoppm, with which the OCR tests rasterise the PDF
-# fixtures.
+# at run time), pdftoppm, with which the OCR tests rasterise the PDF
+# fixtures, and DejaVu Sans, the font `newsclip debug` labels its images
+# with (read at run time; without it they carry no text).
 ensure_build_deps() {
     ensure_apt g++ libtesseract5 \
-        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils
+        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils \
+        fonts-dejavu-core
 }
 
 # PP-OCR (issue 4, engine 2): the versions pinned, and the folder that

@@ -13,7 +13,11 @@
 //!
 //! [`eval`] scores a document against a gold document; it depends on the
 //! model only, never on the stages it grades.
+//!
+//! [`debug`] draws what layout decided (blocks by role, regions, separators,
+//! figures, reading order) over the page image, for `newsclip debug`.
 
+pub mod debug;
 pub mod error;
 pub mod eval;
 pub mod extract;

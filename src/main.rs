@@ -43,11 +43,25 @@ enum Command {
     /// Show the role layout gave each line of a dump (for tuning rules on
     /// your own pages).
     Lines(LinesArgs),
+    /// Draw what layout decided over each page (blocks by role, regions,
+    /// separators, figures, reading order) as DIR/<stem>-p<N>.png, with the
+    /// same facts as DIR/<stem>-p<N>.json.
+    Debug(DebugArgs),
+}
+
+#[derive(clap::Args)]
+struct DebugArgs {
+    /// PDFs, page images (read by OCR) or text dumps (JSON only).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Folder to write into (created when missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
 }
 
 #[derive(clap::Args)]
 struct LinesArgs {
-    /// A text dump, a PDF or a page image (read by OCR).
+    /// A text dump, a PDF, a page image (read by OCR) or an ALTO file.
     input: PathBuf,
 }
 
@@ -109,10 +123,16 @@ enum OcrArg {
 
 #[derive(clap::Args)]
 struct EvalArgs {
-    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`.
+    /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`
+    /// (with --gold-mets: the predicted document only).
     gold: PathBuf,
     /// Predicted document, or a directory of `NAME.json`.
-    pred: PathBuf,
+    #[arg(required_unless_present = "gold_mets")]
+    pred: Option<PathBuf>,
+    /// Take the gold articles from a METS issue and its ALTO files (one per
+    /// ARTICLE div); the one positional argument is then the prediction.
+    #[arg(long, value_name = "METS")]
+    gold_mets: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -140,6 +160,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => run_extract(args),
         Command::Eval(args) => run_eval(args),
         Command::Lines(args) => run_lines(args),
+        Command::Debug(args) => run_debug(args),
     }
 }
 
@@ -166,7 +187,7 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
                 .filter(|p| is_input_file(p))
                 .collect();
             files.sort();
-            for f in files {
+            for f in skip_alto_of_mets(files) {
                 let rel = f
                     .strip_prefix(input)
                     .map(Path::to_path_buf)
@@ -204,6 +225,38 @@ fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
         .collect())
 }
 
+/// A directory holding METS issues: their ALTO files are read through the
+/// METS (as one document), not a second time on their own.
+fn skip_alto_of_mets(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let key = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut covered = std::collections::HashSet::new();
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+    {
+        // The root element is in the head; only METS files are read whole.
+        let mut head = Vec::new();
+        let read_head = fs::File::open(f).and_then(|file| file.take(65536).read_to_end(&mut head));
+        if read_head.is_err()
+            || newsclip::extract::alto::root_element(&head).as_deref() != Some("mets")
+        {
+            continue;
+        }
+        let Ok(bytes) = fs::read(f) else { continue };
+        let base = f.parent().map(Path::to_path_buf).unwrap_or_default();
+        let display = f.display().to_string();
+        if let Ok(mets) = newsclip::extract::mets::read_mets(&bytes, &display, &base) {
+            for alto in newsclip::extract::mets::alto_paths(&mets) {
+                covered.insert(key(&alto));
+            }
+        }
+    }
+    files
+        .into_iter()
+        .filter(|f| !covered.contains(&key(f)))
+        .collect()
+}
+
 fn is_input_file(p: &Path) -> bool {
     matches!(
         p.extension()
@@ -217,6 +270,7 @@ fn is_input_file(p: &Path) -> bool {
             | Some("jpeg")
             | Some("tif")
             | Some("tiff")
+            | Some("xml")
     )
 }
 
@@ -435,8 +489,38 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
     Ok(pairs)
 }
 
+/// The gold document of a METS issue; areas not found in the ALTO files
+/// are reported on stderr (scoring goes on without them).
+fn load_mets_gold(path: &Path) -> Result<Document, String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let gold = eval::mets_gold::gold_from_mets(&bytes, &path.display().to_string())
+        .map_err(|e| e.to_string())?;
+    for w in &gold.document.warnings {
+        eprintln!("newsclip: warning: {}", w.message);
+    }
+    Ok(gold.document)
+}
+
 fn run_eval(args: EvalArgs) -> ExitCode {
-    let pairs = match eval_pairs(&args.gold, &args.pred) {
+    let pairs = match (&args.gold_mets, &args.pred) {
+        (Some(mets), None) => match (load_mets_gold(mets), load_document(&args.gold)) {
+            (Ok(g), Ok(p)) => return print_report(&eval::evaluate(&g, &p), args.json),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("newsclip: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (Some(_), Some(_)) => {
+            eprintln!("newsclip: with --gold-mets give only the prediction");
+            return ExitCode::from(2);
+        }
+        (None, None) => {
+            eprintln!("newsclip: give GOLD and PRED");
+            return ExitCode::from(2);
+        }
+        (None, Some(pred)) => eval_pairs(&args.gold, pred),
+    };
+    let pairs = match pairs {
         Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: {e}");
@@ -453,8 +537,11 @@ fn run_eval(args: EvalArgs) -> ExitCode {
             }
         }
     }
-    let report = eval::evaluate_many(&docs);
-    let text = if args.json {
+    print_report(&eval::evaluate_many(&docs), args.json)
+}
+
+fn print_report(report: &eval::Report, json: bool) -> ExitCode {
+    let text = if json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => s,
             Err(e) => {
@@ -481,6 +568,15 @@ fn run_lines(args: LinesArgs) -> ExitCode {
             } else if newsclip::extract::ocr::input::sniff(&b).is_some() {
                 pipeline::image_layout(&b, &Default::default())
                     .map_err(|e| e.with_path(&args.input))
+            } else if newsclip::extract::alto::is_alto(&b) {
+                let shown = args.input.display().to_string();
+                newsclip::extract::alto::read_alto(&b, &shown).map(|f| {
+                    f.pages
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| pipeline::lay_out_alto_page(p, i as u32 + 1))
+                        .collect()
+                })
             } else {
                 decode::decode(&b, None)
                     .map(|d| pipeline::dump_layout(&d.text))
@@ -518,4 +614,87 @@ fn run_lines(args: LinesArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `bytes` through a temporary file and a rename (see
+/// `write_atomically`).
+fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
+/// `newsclip debug`: one PNG (not for dumps) and one JSON per page. A bad
+/// input is reported and the others go on (exit 1); an output that cannot
+/// be written stops the run (exit 2).
+fn run_debug(args: DebugArgs) -> ExitCode {
+    use newsclip::debug;
+    if let Err(e) = fs::create_dir_all(&args.output) {
+        eprintln!(
+            "newsclip: {}: cannot create the folder: {e}",
+            args.output.display()
+        );
+        return ExitCode::from(2);
+    }
+    let mut font_noted = false;
+    let mut failed = false;
+    for input in &args.inputs {
+        let laid = fs::read(input)
+            .map_err(|e| newsclip::Error::io(e, input))
+            .and_then(|b| {
+                debug::DebugInput::read(&b, &Default::default()).map_err(|e| e.with_path(input))
+            });
+        let laid = match laid {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("newsclip: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "input".into());
+        for page in &laid.pages {
+            // Named by hand, not with_extension, which would cut a stem
+            // that has a dot in it.
+            let name = |ext: &str| args.output.join(format!("{stem}-p{}.{ext}", page.number));
+            let facts = debug::page_facts(page);
+            let json = serde_json::to_vec_pretty(&facts).unwrap_or_default();
+            let mut written = write_bytes_atomically(&name("json"), &json);
+            let backdrop = laid.backdrop(page).map(|b| {
+                b.or_else(|e| {
+                    let e = e.with_path(input).with_page(page.number);
+                    eprintln!("newsclip: {e}; the layout is drawn on a blank page");
+                    debug::blank_page(page).ok_or(e)
+                })
+            });
+            if let Some(Ok((base, scale))) = backdrop {
+                if debug::label_font().is_none() && !font_noted {
+                    font_noted = true;
+                    eprintln!("newsclip: note: no DejaVu Sans font found (Debian: fonts-dejavu-core), so the images carry no labels");
+                }
+                let overlay = debug::render_overlay(page, base, scale);
+                let mut png = Vec::new();
+                written = written.and_then(|_| {
+                    overlay
+                        .write_to(&mut io::Cursor::new(&mut png), image::ImageFormat::Png)
+                        .map_err(io::Error::other)?;
+                    write_bytes_atomically(&name("png"), &png)
+                });
+            }
+            if let Err(e) = written {
+                eprintln!("newsclip: {}: cannot write: {e}", args.output.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -1,7 +1,9 @@
 //! Runs the stages in order for one input and collects warnings.
 //!
 //! No filesystem here: the caller passes bytes and a display path, and
-//! gets a [`Document`] (or an [`Error`] naming the path).
+//! gets a [`Document`] (or an [`Error`] naming the path). The one exception
+//! is a METS issue, which names its ALTO files: they are read relative to
+//! the METS's path.
 
 use rayon::prelude::*;
 
@@ -102,12 +104,15 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 }
 
 /// Processes any supported input: PDF by its header, PNG/JPEG/TIFF images
-/// by their magic bytes, a text dump otherwise.
+/// by their magic bytes, ALTO and METS by their XML root element (other XML
+/// is refused), a text dump otherwise.
 pub fn process_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
     if is_pdf(bytes) {
         process_pdf_bytes(bytes, path, options)
     } else if ocr::input::sniff(bytes).is_some() {
         process_image_bytes(bytes, path, options)
+    } else if let Some(root) = xml_root(bytes) {
+        process_xml_bytes(bytes, path, &root)
     } else {
         process_dump_bytes(bytes, path, options)
     }
@@ -230,12 +235,23 @@ fn append_ocr_pages(
     (failed, first_error)
 }
 
+/// Reflow and split of one page that layout has placed (geometry): its
+/// article regions, when layout found any, are kept one article each.
+/// Hyphenation evidence is the page's own, since pages are not kept.
+pub fn articles_of_laid_page(laid: &Page) -> split::PageArticles {
+    let vocab = Vocabulary::from_pages(std::slice::from_ref(laid));
+    let segments = reflow::reflow_page(laid, &vocab);
+    if laid.regions.is_empty() {
+        split::split_page(laid.number, segments)
+    } else {
+        split::split_regions(laid.number, &laid.regions, segments)
+    }
+}
+
 /// OCR, then the same layout, reflow and split as PDF glyphs.
 fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
     let (laid, page) = lay_out_raster(raster, number, options)?;
-    let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
-    let segments = reflow::reflow_page(&laid, &vocab);
-    let mut found = split::split_page(number, segments);
+    let mut found = articles_of_laid_page(&laid);
     ocr::attach_confidence(&mut found.articles, number, &page.words);
     Ok(OcrResult {
         found,
@@ -379,9 +395,7 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
             all.into_iter().filter(|g| !g.invisible).collect()
         };
         let laid = lay_out_pdf_page(&page, &glyphs);
-        let vocab = Vocabulary::from_pages(std::slice::from_ref(&laid));
-        let segments = reflow::reflow_page(&laid, &vocab);
-        let mut found = split::split_page(number, segments);
+        let mut found = articles_of_laid_page(&laid);
         doc.articles.append(&mut found.articles);
         doc.furniture.append(&mut found.furniture);
     }
@@ -449,12 +463,22 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
 
 fn lay_out_pdf_page(page: &crate::extract::pdf::PdfPage, glyphs: &[crate::model::Glyph]) -> Page {
     let images: Vec<crate::model::BBox> = page.images.iter().map(|i| i.bbox).collect();
+    // A framed or tinted box separates what it holds from what is around
+    // it, as rules do: its four edges join the rules. A box covering most
+    // of the page is a background or page border, no separator.
+    let mut rules = page.rules.clone();
+    for b in &page.boxes {
+        if b.width() * b.height() > 0.6 * page.width * page.height {
+            continue;
+        }
+        rules.extend(geometry::box_edges(b));
+    }
     geometry::layout_page(&GeoPage {
         number: page.number,
         width: page.width,
         height: page.height,
         glyphs,
-        rules: &page.rules,
+        rules: &rules,
         images: &images,
     })
 }
@@ -474,4 +498,209 @@ pub fn pdf_layout(bytes: &[u8]) -> Result<Vec<Page>> {
         }
     }
     Ok(pages)
+}
+
+/// The root element of an XML input, when the bytes are XML: an XML
+/// declaration, or a root element we know by name (so that a text dump
+/// that happens to start with `<` stays a dump).
+fn xml_root(bytes: &[u8]) -> Option<String> {
+    let text = extract::alto::strip_bom(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let declared = text[start..].starts_with(b"<?xml");
+    let root = extract::alto::root_element(text)?;
+    let known = ["alto", "mets", "PcGts", "html", "ocr"].contains(&root.as_str());
+    (declared || known).then_some(root)
+}
+
+/// ALTO (`<alto>`) and METS (`<mets>`) inputs; any other XML is refused
+/// rather than read as a text dump.
+fn process_xml_bytes(bytes: &[u8], path: &str, root: &str) -> Result<Document> {
+    match root {
+        "alto" => process_alto_bytes(bytes, path),
+        "mets" => process_mets_bytes(bytes, path),
+        other => {
+            let kind = match other {
+                "PcGts" => "PAGE-XML",
+                "html" => "HTML (hOCR?)",
+                _ => "this XML",
+            };
+            Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "{kind} input (root element <{other}>) is not supported yet; ALTO and METS are"
+                ),
+            )
+            .with_path(path))
+        }
+    }
+}
+
+/// ALTO words through the same geometric layout as OCR'd words: one glyph
+/// per word on its line's baseline ([`ocr::words_to_glyphs`]), bold and
+/// italic from the ALTO styles, ALTO illustrations as images.
+pub fn lay_out_alto_page(alto: &extract::alto::AltoPage, number: u32) -> Page {
+    let words: Vec<ocr::OcrWord> = alto
+        .words
+        .iter()
+        .map(|w| ocr::OcrWord {
+            text: w.text.clone(),
+            bbox: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1],
+            confidence: w.confidence.unwrap_or(1.0),
+            line: w.line,
+            paragraph: w.block as u32,
+        })
+        .collect();
+    let identity = |b: [f32; 4]| crate::model::BBox {
+        x0: b[0],
+        y0: b[1],
+        x1: b[2],
+        y1: b[3],
+    };
+    let mut glyphs = ocr::words_to_glyphs(&words, &identity);
+    // Glyphs come in word order (spaces between, blank or boxless words
+    // left out): walk both to carry the styles over.
+    let mut next = 0usize;
+    for g in glyphs.iter_mut().filter(|g| g.text != " ") {
+        while let Some(w) = alto.words.get(next) {
+            next += 1;
+            if w.bbox == g.bbox && w.text.trim() == g.text {
+                g.bold = w.bold;
+                g.italic = w.italic;
+                break;
+            }
+        }
+    }
+    let (mut width, mut height) = (alto.width, alto.height);
+    if !(width > 0.0 && height > 0.0) {
+        // No page size given: the content's extent.
+        let all = crate::model::BBox::union_all(
+            alto.words
+                .iter()
+                .map(|w| &w.bbox)
+                .chain(alto.figures.iter()),
+        );
+        width = all.map_or(0.0, |b| b.x1);
+        height = all.map_or(0.0, |b| b.y1);
+    }
+    geometry::layout_page(&GeoPage {
+        number,
+        width,
+        height,
+        glyphs: &glyphs,
+        rules: &[],
+        images: &alto.figures,
+    })
+}
+
+/// One ALTO page through layout, reflow and split, with its words'
+/// confidences on the paragraphs.
+fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> split::PageArticles {
+    let laid = lay_out_alto_page(alto, number);
+    let mut found = articles_of_laid_page(&laid);
+    let words: Vec<(String, crate::model::BBox, f32)> = alto
+        .words
+        .iter()
+        .filter_map(|w| w.confidence.map(|c| (w.text.clone(), w.bbox, c)))
+        .collect();
+    if !words.is_empty() {
+        ocr::attach_confidence(&mut found.articles, number, &words);
+    }
+    found
+}
+
+fn finish_xml_document(doc: &mut Document) {
+    if doc.articles.is_empty() {
+        doc.warnings.push(Warning::new(
+            "no-articles",
+            "no article text was found in the input",
+        ));
+    }
+}
+
+/// Processes an ALTO file: each of its pages as an OCR'd page.
+pub fn process_alto_bytes(bytes: &[u8], path: &str) -> Result<Document> {
+    let file = extract::alto::read_alto(bytes, path)?;
+    if file.pages.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "the ALTO file holds no Page").with_path(path));
+    }
+    let mut doc = empty_document(path, "alto");
+    let found: Vec<split::PageArticles> = file
+        .pages
+        .par_iter()
+        .with_max_len(1)
+        .enumerate()
+        .map(|(i, page)| process_alto_page(page, i as u32 + 1))
+        .collect();
+    for page in &file.pages {
+        doc.warnings.extend(page.warnings.iter().cloned());
+    }
+    for mut f in found {
+        doc.articles.append(&mut f.articles);
+        doc.furniture.append(&mut f.furniture);
+    }
+    finish_xml_document(&mut doc);
+    Ok(doc)
+}
+
+/// What one METS page gave: its articles and its ALTO reader's warnings.
+type AltoPageOutcome = (split::PageArticles, Vec<Warning>);
+
+/// Processes a METS issue: its ALTO files (relative to the METS file) in
+/// physical page order, one page at a time per thread, into one document.
+/// A missing or broken ALTO file is a `page-failed` warning naming it; the
+/// other pages go on.
+pub fn process_mets_bytes(bytes: &[u8], path: &str) -> Result<Document> {
+    let base = std::path::Path::new(path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let mets = extract::mets::read_mets(bytes, path, &base)?;
+    if mets.pages.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Empty,
+            "the METS has no pages in its physical structure map",
+        )
+        .with_path(path));
+    }
+    let mut doc = empty_document(path, "mets");
+    let results: Vec<(u32, Result<AltoPageOutcome>)> = mets
+        .pages
+        .par_iter()
+        .with_max_len(1)
+        .map(|page| {
+            let r = extract::mets::read_page_alto(&mets, page).map(|alto| {
+                let found = process_alto_page(&alto, page.number);
+                (found, alto.warnings)
+            });
+            (page.number, r)
+        })
+        .collect();
+    let total = results.len();
+    let mut failed = 0usize;
+    let mut first_error = None;
+    for (number, r) in results {
+        match r {
+            Ok((mut found, mut warnings)) => {
+                doc.articles.append(&mut found.articles);
+                doc.furniture.append(&mut found.furniture);
+                doc.warnings.append(&mut warnings);
+            }
+            Err(e) => {
+                failed += 1;
+                doc.warnings.push(page_failed(number, &e));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        if failed == total {
+            return Err(Error::new(
+                e.kind,
+                format!("no page of the issue could be read; the first: {e}"),
+            )
+            .with_path(path));
+        }
+    }
+    finish_xml_document(&mut doc);
+    Ok(doc)
 }

@@ -75,6 +75,8 @@
 mod assign;
 mod cjk;
 mod distance;
+pub mod failures;
+pub mod mets_gold;
 
 pub use cjk::count_cjk_spaces;
 pub use distance::{cer, edit_distance};
@@ -206,6 +208,15 @@ pub struct Report {
     /// Per gold article in order (matched or not), then unmatched
     /// predicted articles, document by document.
     pub articles: Vec<ArticleResult>,
+    /// Failure kinds over all documents (see [`failures`]).
+    pub failures: failures::Failures,
+    /// Failure kinds per document (its gold's source path), in the order
+    /// the documents were given.
+    pub failures_by_document: Vec<(String, failures::Failures)>,
+    /// Advertisements (`kind: "advertisement"`): kept out of the article
+    /// scores, counted here.
+    pub gold_advertisements: usize,
+    pub pred_advertisements: usize,
 }
 
 /// Scores one predicted document against its gold document.
@@ -266,6 +277,10 @@ impl Report {
             cjk_spaces_gold: 0,
             cjk_spaces_spurious: 0,
             articles: Vec::new(),
+            failures: failures::Failures::default(),
+            failures_by_document: Vec::new(),
+            gold_advertisements: 0,
+            pred_advertisements: 0,
         }
     }
 
@@ -318,6 +333,10 @@ impl Report {
         self.cjk_spaces_gold += other.cjk_spaces_gold;
         self.cjk_spaces_spurious += other.cjk_spaces_spurious;
         self.articles.extend(other.articles);
+        self.failures.add(&other.failures);
+        self.failures_by_document.extend(other.failures_by_document);
+        self.gold_advertisements += other.gold_advertisements;
+        self.pred_advertisements += other.pred_advertisements;
     }
 
     /// Computes every ratio from the counts.
@@ -364,6 +383,21 @@ impl Report {
             self.matched,
             self.gold_articles
         );
+        let _ = writeln!(t, "{:<w$}{}", "failures", self.failures.summary());
+        if self.failures_by_document.len() > 1 {
+            for (d, (path, f)) in self.failures_by_document.iter().enumerate() {
+                if f.total() > 0 {
+                    let _ = writeln!(t, "{:<w$}doc {d} {path}: {}", "", f.summary());
+                }
+            }
+        }
+        if self.gold_advertisements + self.pred_advertisements > 0 {
+            let _ = writeln!(
+                t,
+                "{:<w$}gold {}  pred {} (not counted as articles)",
+                "advertisements", self.gold_advertisements, self.pred_advertisements
+            );
+        }
         let _ = writeln!(
             t,
             "{:<w$}{} matched ({}/{})   {} all ({}/{})",
@@ -754,6 +788,15 @@ fn boundary_counts(gold: &Article, pred: &Article) -> (usize, usize, usize) {
     (gold_b.len(), pred_b.len(), correct)
 }
 
+/// The document without its advertisements, and how many there were.
+fn without_advertisements(d: &Document) -> (Document, usize) {
+    let mut kept = d.clone();
+    kept.articles
+        .retain(|a| a.kind != crate::model::ArticleKind::Advertisement);
+    let ads = d.articles.len() - kept.articles.len();
+    (kept, ads)
+}
+
 /// Counts (ratios not computed) for one document pair.
 fn score_document(doc: usize, gold: &Document, pred: &Document) -> Report {
     score_document_within(doc, gold, pred, PAGE_EXACT_MAX_WORD_STEPS)
@@ -762,8 +805,12 @@ fn score_document(doc: usize, gold: &Document, pred: &Document) -> Report {
 /// [`score_document`] with the exact page-CER budget as a parameter, so
 /// tests can exercise the approximation.
 fn score_document_within(doc: usize, gold: &Document, pred: &Document, page_budget: u64) -> Report {
-    let gold: Vec<Prepared> = gold.articles.iter().map(Prepared::new).collect();
-    let pred: Vec<Prepared> = pred.articles.iter().map(Prepared::new).collect();
+    // Advertisements are no articles: scored apart, on both sides.
+    let (gold_doc, gold_ads) = without_advertisements(gold);
+    let (pred_doc, pred_ads) = without_advertisements(pred);
+    let (gold_doc, pred_doc) = (&gold_doc, &pred_doc);
+    let gold: Vec<Prepared> = gold_doc.articles.iter().map(Prepared::new).collect();
+    let pred: Vec<Prepared> = pred_doc.articles.iter().map(Prepared::new).collect();
     let (ng, np) = (gold.len(), pred.len());
 
     // Match-text edit distances of the pairs that can match at all.
@@ -802,6 +849,11 @@ fn score_document_within(doc: usize, gold: &Document, pred: &Document, page_budg
 
     let mut r = Report::zero();
     r.documents = 1;
+    r.failures = failures::count(gold_doc, pred_doc, &gold_to_pred);
+    r.failures_by_document
+        .push((gold_doc.source.path.clone(), r.failures));
+    r.gold_advertisements = gold_ads;
+    r.pred_advertisements = pred_ads;
     r.gold_articles = ng;
     r.pred_articles = np;
     r.body_chars_all = gold.iter().map(|g| g.body.len()).sum();

@@ -5,9 +5,13 @@
 //! - [`decode`]: bytes of a text dump to a string (encoding detection);
 //! - [`dump`]: a decoded dump to pages of blank-line separated blocks;
 //! - [`pdf`]: PDF pages to positioned glyphs, and their page images;
-//! - [`ocr`]: image files and scanned pages to positioned words (OCR).
+//! - [`ocr`]: image files and scanned pages to positioned words (OCR);
+//! - [`alto`]: ALTO files (archive OCR) to positioned words and blocks;
+//! - [`mets`]: METS issues: page order and the ALTO blocks of each article.
 
+pub mod alto;
 pub mod decode;
 pub mod dump;
+pub mod mets;
 pub mod ocr;
 pub mod pdf;

@@ -524,6 +524,27 @@ fn is_job_title(s: &str) -> bool {
     .any(|w| lower.contains(w))
 }
 
+/// Commercial wording in a piece of text: prices (`$29.95`, `1999元`,
+/// `€ 12`, `Fr. 3`) and phone numbers (`555-0142`, `(555) 013-7788`,
+/// `0571-88776655`, `13812345678`, `电话`, `Tel.`). Advertisements carry
+/// them densely; news text mentions sums too, so callers weigh the count
+/// against the amount of text.
+pub fn commercial_marks(text: &str) -> usize {
+    static PRICE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"[$€£¥][ ]?[0-9]|[0-9]+(?:[.,][0-9]{2})?[ ]?(?:元|块|圆)(?:起|/)|[0-9]+(?:[.,][0-9]{2})?[ ]?元(?:[^\x{4E00}-\x{9FFF}]|$)|(?-u:\b)(?:Fr|fr|Thlr|Rs|Mk|M)\.[ ]?[0-9]|[0-9]+[ ]?%[ ]?(?:off|OFF|折)|[0-9]+[ ]?折",
+        )
+        .expect("valid regex")
+    });
+    static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\([0-9]{3}\)[ ]?[0-9]{3}-[0-9]{4}|(?-u:\b)[0-9]{3}-[0-9]{4}(?-u:\b)|(?-u:\b)0[0-9]{2,3}-[0-9]{7,8}(?-u:\b)|(?-u:\b)1[3-9][0-9]{9}(?-u:\b)|电话|热线|咨询|(?i-u:\btel\b\.?|\bphone\b|\bcall\b)",
+        )
+        .expect("valid regex")
+    });
+    PRICE.find_iter(text).count() + PHONE.find_iter(text).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,6 +262,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         loose_blocks.push(b_loose);
     }
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
+    assign_regions(&mut out, body, page.rules);
+    out.separators = page.rules.to_vec();
+    out.figures = page.images.to_vec();
     let mut n = 0;
     for b in out.blocks.iter_mut() {
         for l in b.lines.iter_mut() {
@@ -270,6 +273,289 @@ pub fn layout_page(page: &GeoPage) -> Page {
         }
     }
     out
+}
+
+/// Article regions from the reading order.
+///
+/// 1. A block that starts a unit starts a region and the blocks after it
+///    belong to it; a headline after running text starts one too. Furniture
+///    belongs to none.
+/// 2. A region of kicker lines alone belongs to the headline it stands
+///    over: a kicker is part of its headline's display group, whatever
+///    space the page sets between them.
+/// 3. A region without running text, caption or credit (a section label
+///    over a column, a nameplate, a lone display line) is no article: its
+///    lines are page furniture.
+/// 4. Advertisements: adjacent regions without a byline or opener whose
+///    lines are mostly display type or centred, and whose wording carries
+///    prices or phone numbers, form one advertisement region.
+fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
+    // 1. Blocks per region, in reading order.
+    let mut parts: Vec<Vec<usize>> = Vec::new();
+    let mut has_text = false;
+    for (i, block) in page.blocks.iter_mut().enumerate() {
+        block.region = None;
+        if block.lines.iter().all(|l| l.role == Role::Furniture) || block.bbox.is_none() {
+            continue;
+        }
+        // A headline after running text opens the next item even where
+        // no headline region was drawn (the headed sections of a sidebar
+        // that no larger headline governs).
+        let heads_item = block.lines.first().is_some_and(|l| l.role == Role::Heading) && has_text;
+        if block.starts_unit || parts.is_empty() || heads_item {
+            parts.push(Vec::new());
+            has_text = false;
+        }
+        has_text |= block.lines.iter().any(|l| is_text_role(l.role));
+        if let Some(p) = parts.last_mut() {
+            p.push(i);
+        }
+    }
+    let lines_of = |p: &[usize], blocks: &[Block]| -> Vec<Line> {
+        p.iter().flat_map(|&i| blocks[i].lines.clone()).collect()
+    };
+    // 2. Kickers join the headline after them.
+    let mut k = 0;
+    while k + 1 < parts.len() {
+        let only_kickers = parts[k]
+            .iter()
+            .all(|&i| page.blocks[i].lines.iter().all(|l| l.role == Role::Kicker));
+        let next_first = &page.blocks[parts[k + 1][0]];
+        let next_headed = next_first
+            .lines
+            .first()
+            .is_some_and(|l| l.role == Role::Heading);
+        // A one-line label (a section word, an over-line) right above a
+        // headline, nearer to it than a line of the headline's own size,
+        // and within its width, is its kicker whatever its type.
+        let label = parts[k].len() == 1 && {
+            let b = &page.blocks[parts[k][0]];
+            match (
+                b.lines.as_slice(),
+                b.bbox,
+                next_first.bbox,
+                next_first.lines.first(),
+            ) {
+                ([l], Some(lb), Some(hb), Some(h)) => {
+                    let head_size = h.font_size.unwrap_or(body);
+                    let gap = hb.y0 - lb.y1;
+                    l.text.split_whitespace().count() <= 4
+                        && l.text.chars().count() <= 24
+                        && !crate::script::ends_sentence(&l.text)
+                        && l.font_size.unwrap_or(body) < head_size
+                        && gap >= -1.0
+                        && gap <= 1.5 * head_size
+                        && lb.x0 >= hb.x0 - body
+                        && lb.x1 <= hb.x1 + body
+                }
+                _ => false,
+            }
+        };
+        if (only_kickers || label) && next_headed {
+            if label {
+                for l in page.blocks[parts[k][0]].lines.iter_mut() {
+                    l.role = Role::Kicker;
+                }
+            }
+            let mut moved = parts.remove(k);
+            moved.append(&mut parts[k]);
+            parts[k] = moved;
+        } else {
+            k += 1;
+        }
+    }
+    // 3. Regions without text are furniture.
+    parts.retain(|p| {
+        let text = p
+            .iter()
+            .any(|&i| page.blocks[i].lines.iter().any(|l| is_text_role(l.role)));
+        if !text {
+            for &i in p {
+                for l in page.blocks[i].lines.iter_mut() {
+                    l.role = Role::Furniture;
+                }
+            }
+        }
+        text
+    });
+    // 4. Advertisements.
+    let looks_commercial: Vec<bool> = parts
+        .iter()
+        .map(|p| commercial_layout(&lines_of(p, &page.blocks), body))
+        .collect();
+    let mut ads = vec![false; parts.len()];
+    let mut k = 0;
+    while k < parts.len() {
+        if !looks_commercial[k] {
+            k += 1;
+            continue;
+        }
+        // The run of adjacent display-set regions around it, not cut off
+        // by a rule: the pieces of one ad (name, offer, phone).
+        let mut end = k + 1;
+        while end < parts.len() && looks_commercial[end] {
+            let (a, b) = (bbox_of(&parts[end - 1], page), bbox_of(&parts[end], page));
+            let overlap = a.x1.min(b.x1) - a.x0.max(b.x0) > 0.0;
+            let gap_ok = b.y0 - a.y1 <= 3.0 * body && b.y0 >= a.y0;
+            if !(overlap && gap_ok && !rule_between(rules, &a, &b)) {
+                break;
+            }
+            end += 1;
+        }
+        let all: Vec<usize> = parts[k..end].iter().flatten().copied().collect();
+        let text: String = lines_of(&all, &page.blocks)
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if cues::commercial_marks(&text) > 0 {
+            let merged: Vec<usize> = all;
+            parts.splice(k..end, [merged]);
+            ads.splice(k..end, [true]);
+        }
+        k += 1;
+    }
+    let mut regions = Vec::with_capacity(parts.len());
+    for (n, p) in parts.iter().enumerate() {
+        let bbox = bbox_of(p, page);
+        let headed = p
+            .iter()
+            .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
+        let kind = if ads[n] {
+            crate::model::RegionKind::Advertisement
+        } else if headed {
+            crate::model::RegionKind::Article
+        } else {
+            crate::model::RegionKind::Brief
+        };
+        for (j, &i) in p.iter().enumerate() {
+            page.blocks[i].region = Some(n as u32);
+            // Text never runs on from one region into the next.
+            page.blocks[i].starts_unit = j == 0;
+        }
+        regions.push(crate::model::Region {
+            index: n as u32,
+            kind,
+            bbox,
+        });
+    }
+    // Blocks of a region read together, regions in their order.
+    let mut order: Vec<usize> = (0..page.blocks.len()).collect();
+    let pos = |i: usize| -> (usize, usize) {
+        match page.blocks[i].region {
+            Some(r) => (
+                parts[r as usize].iter().position(|&b| b == i).unwrap_or(0),
+                r as usize,
+            ),
+            None => (0, usize::MAX),
+        }
+    };
+    // Furniture keeps its place relative to the region read before it.
+    let mut last_region = 0usize;
+    let mut keys: Vec<(usize, usize, usize)> = Vec::with_capacity(order.len());
+    for &i in &order {
+        let (within, r) = pos(i);
+        if r != usize::MAX {
+            last_region = r;
+            keys.push((r, 1, within));
+        } else {
+            keys.push((last_region, 0, i));
+        }
+    }
+    order.sort_by_key(|&i| keys[i]);
+    let mut blocks = std::mem::take(&mut page.blocks);
+    let mut taken: Vec<Option<Block>> = blocks.drain(..).map(Some).collect();
+    page.blocks = order.iter().filter_map(|&i| taken[i].take()).collect();
+    page.regions = regions;
+}
+
+/// Lines that make a region an item: running text, captions, credits.
+fn is_text_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Body | Role::Caption | Role::Credit | Role::SourceTag
+    )
+}
+
+fn bbox_of(p: &[usize], page: &Page) -> BBox {
+    BBox::union_all(p.iter().filter_map(|&i| page.blocks[i].bbox.as_ref())).unwrap_or(BBox {
+        x0: 0.0,
+        y0: 0.0,
+        x1: 0.0,
+        y1: 0.0,
+    })
+}
+
+/// A horizontal rule between box `a` above and box `b` below.
+fn rule_between(rules: &[BBox], a: &BBox, b: &BBox) -> bool {
+    rules.iter().any(|r| {
+        r.width() > r.height()
+            && r.y0 >= a.y1 - 1.0
+            && r.y1 <= b.y0 + 1.0
+            && r.x1.min(a.x1.max(b.x1)) > r.x0.max(a.x0.min(b.x0))
+    })
+}
+
+/// Set like an advertisement: no byline or news opener, and most lines in
+/// display type (larger than the body or bold) or centred in the region
+/// rather than filling a column measure, as running text does.
+fn commercial_layout(lines: &[Line], body: f32) -> bool {
+    if lines.is_empty()
+        || lines.iter().any(|l| {
+            l.role == Role::Byline || (l.role == Role::Body && cues::opener(&l.text).is_some())
+        })
+    {
+        return false;
+    }
+    let Some(area) = BBox::union_all(lines.iter().filter_map(|l| l.bbox.as_ref())) else {
+        return false;
+    };
+    let centre = (area.x0 + area.x1) / 2.0;
+    let displayish = lines
+        .iter()
+        .filter(|l| {
+            let big = l.font_size.is_some_and(|s| s >= DISPLAY_RATIO * body);
+            let bold = !l.words.is_empty() && l.words.iter().all(|w| w.bold);
+            let centred = l.bbox.is_some_and(|b| {
+                ((b.x0 + b.x1) / 2.0 - centre).abs() <= 0.5 * body
+                    && b.width() <= area.width() - 2.0 * body
+            });
+            big || bold || centred
+        })
+        .count();
+    2 * displayish >= lines.len()
+}
+
+/// The four edges of a box as thin rules (half a point thick), so that a
+/// frame separates like ruling lines do.
+pub fn box_edges(b: &BBox) -> [BBox; 4] {
+    let t = 0.25;
+    [
+        BBox {
+            x0: b.x0,
+            y0: b.y0 - t,
+            x1: b.x1,
+            y1: b.y0 + t,
+        },
+        BBox {
+            x0: b.x0,
+            y0: b.y1 - t,
+            x1: b.x1,
+            y1: b.y1 + t,
+        },
+        BBox {
+            x0: b.x0 - t,
+            y0: b.y0,
+            x1: b.x0 + t,
+            y1: b.y1,
+        },
+        BBox {
+            x0: b.x1 - t,
+            y0: b.y0,
+            x1: b.x1 + t,
+            y1: b.y1,
+        },
+    ]
 }
 
 /// A byline set over two or three lines in a block of its own
@@ -797,6 +1083,10 @@ fn reading_order(
     if heads.is_empty() {
         return xy_order(blocks, rules, images, body, Cuts::WidestGap);
     }
+    // A column one gutter beside the region's columns can be its next
+    // column: the reach is the page's own gutter (the grid's gutters are
+    // one width on a page), never less than two body sizes.
+    let reach = (measured_gutter(&blocks, body) + 0.5 * body).max(2.0 * body);
     // Each headline's region.
     let regions: Vec<BBox> = heads
         .iter()
@@ -955,8 +1245,8 @@ fn reading_order(
                     let mut grew = false;
                     for (b, bt) in &row {
                         let aligned = aligned(b, *bt);
-                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - 2.0 * body;
-                        let right = b.x0 >= x1 - tol && b.x0 <= x1 + 2.0 * body;
+                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - reach;
+                        let right = b.x0 >= x1 - tol && b.x0 <= x1 + reach;
                         let (gx0, gx1) = if left {
                             (b.x1, x0 + tol)
                         } else {
@@ -994,6 +1284,7 @@ fn reading_order(
                     bottom = bottom.min(r.y0);
                 }
             }
+            let bottom = whitespace_bottom(&blocks, images, (x0, x1), hb.y1, bottom, body);
             BBox {
                 x0,
                 // Above the headline only its kicker, set close to it.
@@ -1183,6 +1474,85 @@ fn reading_order(
     out
 }
 
+/// Where white space closes a headline's region before `bottom`: a band
+/// across the region's whole width, at least one body line pitch tall,
+/// with the region's running text above it and running text (not a
+/// sub-heading, caption or photo) below it. Inside an article the columns
+/// run on, and what interrupts them across the full width is a photo, its
+/// caption or a sub-heading; an empty line across all its columns is the
+/// space the page sets between items (a brief set under the article).
+fn whitespace_bottom(
+    blocks: &[GBlock],
+    images: &[BBox],
+    (x0, x1): (f32, f32),
+    top: f32,
+    bottom: f32,
+    body: f32,
+) -> f32 {
+    // The body line pitch: text set at a leading of about 1.2 or more.
+    let pitch = 1.2 * body;
+    let inside = |b: &BBox| {
+        let cx = (b.x0 + b.x1) / 2.0;
+        cx >= x0 && cx <= x1 && b.y0 >= top - 1.0 && b.y0 < bottom
+    };
+    let mut spans: Vec<(f32, f32, Option<&GBlock>)> = blocks
+        .iter()
+        .filter(|b| inside(&b.bbox))
+        .map(|b| (b.bbox.y0, b.bbox.y1, Some(b)))
+        .chain(
+            images
+                .iter()
+                .filter(|i| inside(i))
+                .map(|i| (i.y0, i.y1, None)),
+        )
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut reach = f32::NEG_INFINITY;
+    let mut text_above = false;
+    for (y0, y1, b) in spans {
+        if text_above && y0 - reach >= pitch {
+            let runs_text = b.is_some_and(|b| {
+                is_column_text(b, body) && !b.lines.first().is_some_and(|l| l.all_bold)
+            });
+            if runs_text {
+                return reach + 0.5 * (y0 - reach);
+            }
+        }
+        reach = reach.max(y1);
+        text_above |= b.is_some_and(|b| is_column_text(b, body));
+    }
+    bottom
+}
+
+/// The gutter between side-by-side columns of running text on this page:
+/// the upper quartile of the gaps from each column block to the nearest
+/// one on its right at the same height (most such gaps are gutters, a few
+/// are the wider space between articles). Only gaps narrower than the
+/// column itself count: a gutter is always narrower than its columns.
+fn measured_gutter(blocks: &[GBlock], body: f32) -> f32 {
+    let columns: Vec<&BBox> = blocks
+        .iter()
+        .filter(|b| is_column_text(b, body))
+        .map(|b| &b.bbox)
+        .collect();
+    let mut gaps: Vec<f32> = columns
+        .iter()
+        .filter_map(|a| {
+            columns
+                .iter()
+                .filter(|b| b.x0 >= a.x1 && b.y1.min(a.y1) - b.y0.max(a.y0) > body)
+                .map(|b| b.x0 - a.x1)
+                .filter(|&g| g > 0.0 && g < a.width())
+                .min_by(f32::total_cmp)
+        })
+        .collect();
+    if gaps.is_empty() {
+        return body;
+    }
+    gaps.sort_by(f32::total_cmp);
+    gaps[(3 * gaps.len()) / 4]
+}
+
 /// A page number or running head set large in the top or bottom band
 /// (`A5`): a short line or one worded like furniture.
 fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
@@ -1193,7 +1563,7 @@ fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
 
 /// A block of running text: body-size type over several lines.
 fn is_column_text(b: &GBlock, body: f32) -> bool {
-    b.lines.len() >= 3 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
+    b.lines.len() >= 2 && b.size < DISPLAY_RATIO * body && b.size > SMALL_RATIO * body
 }
 
 /// How XY-cut chooses between a horizontal and a vertical cut.

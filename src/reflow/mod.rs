@@ -51,6 +51,8 @@ pub struct Segment {
     pub measure: Option<f32>,
     /// Layout put an article boundary before it (see `Block::starts_unit`).
     pub starts_unit: bool,
+    /// The article region of the block it came from (`Block::region`).
+    pub region: Option<u32>,
 }
 
 /// Hyphenation evidence gathered from a whole document.
@@ -238,6 +240,7 @@ struct Flow<'a> {
     text: &'a str,
     /// First line of a block that starts an article unit.
     unit_start: bool,
+    region: Option<u32>,
     bbox: Option<BBox>,
     role: Role,
     block: usize,
@@ -265,6 +268,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
             flow.push(Flow {
                 text: &line.text,
                 unit_start: block.starts_unit && n == 0,
+                region: block.region,
                 bbox: line.bbox,
                 role: line.role,
                 block: b,
@@ -309,6 +313,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                     bbox,
                     measure: f.measure,
                     starts_unit: f.unit_start,
+                    region: f.region,
                 });
             }
         };
@@ -332,6 +337,7 @@ pub fn reflow_page(page: &Page, vocab: &Vocabulary) -> Vec<Segment> {
                 bbox: f.bbox,
                 measure: f.measure,
                 starts_unit: f.unit_start,
+                region: f.region,
             });
             continue;
         }

@@ -29,11 +29,17 @@
 //!    the kicker; a dash line is the subtitle; an opener is removed from the
 //!    first paragraph into `dateline` and `byline`; captions go to the
 //!    article before them.
+//!
+//! Pages with geometry arrive with their article regions decided by layout
+//! ([`split_regions`]): the steps above then run inside one region at a
+//! time and every region gives exactly one article, so a headline is never
+//! paired with text from another region. The pairing along the sequence is
+//! for dumps alone.
 
 use crate::layout::cues;
 use crate::model::{
     Article, ArticleKind, BBox, BodyItem, BodyKind, Byline, Caption, Furniture, FurnitureKind,
-    Jump, JumpDirection, Role,
+    Jump, JumpDirection, Region, RegionKind, Role,
 };
 use crate::reflow::Segment;
 use crate::script::{self, ends_sentence};
@@ -124,6 +130,101 @@ pub fn split_page(page: u32, segments: Vec<Segment>) -> PageArticles {
     merge_subheadings(&mut units);
     out.articles = assemble(page, units);
     out
+}
+
+/// Assembles the articles of a page whose regions layout found: one
+/// article per region, in the regions' order; segments outside every
+/// region can only be furniture (anything else there is kept as an item of
+/// its own rather than lost).
+pub fn split_regions(page: u32, regions: &[Region], segments: Vec<Segment>) -> PageArticles {
+    let mut out = PageArticles::default();
+    // Segments grouped by region, in order of first appearance.
+    let mut groups: Vec<(Option<u32>, Vec<Segment>)> = Vec::new();
+    for seg in segments {
+        match groups.iter_mut().find(|(r, _)| *r == seg.region) {
+            Some((_, g)) => g.push(seg),
+            None => groups.push((seg.region, vec![seg])),
+        }
+    }
+    for (region, segs) in groups {
+        let found = split_page(page, segs);
+        out.furniture.extend(found.furniture);
+        let Some(mut article) = merge_region_articles(found.articles) else {
+            continue;
+        };
+        if let Some(r) = region.and_then(|r| regions.get(r as usize)) {
+            article.bbox = Some(r.bbox);
+            if r.kind == RegionKind::Advertisement {
+                article.kind = ArticleKind::Advertisement;
+            }
+        }
+        out.articles.push(article);
+    }
+    for (n, a) in out.articles.iter_mut().enumerate() {
+        a.id = format!("p{page}-a{}", n + 1);
+    }
+    out
+}
+
+/// One region is one article: when the sequence steps found several items
+/// inside it (a run after a caption, a second display line read as a
+/// headline), they are parts of the first one with a headline, in order.
+/// A later item's headline stays in the text as a sub-heading.
+fn merge_region_articles(articles: Vec<Article>) -> Option<Article> {
+    let lead = articles
+        .iter()
+        .position(|a| a.headline.is_some())
+        .unwrap_or(0);
+    let mut parts = articles.into_iter().enumerate();
+    let mut merged: Option<Article> = None;
+    let mut before: Vec<Article> = Vec::new();
+    for (i, a) in parts.by_ref() {
+        if i == lead {
+            merged = Some(a);
+            break;
+        }
+        before.push(a);
+    }
+    let mut merged = merged?;
+    let absorb = |m: &mut Article, a: Article, front: bool| {
+        let mut body = Vec::new();
+        if let Some(h) = a.headline {
+            body.push(BodyItem::subheading(h));
+        }
+        body.extend(a.body);
+        if front {
+            body.append(&mut m.body);
+            m.body = body;
+        } else {
+            m.body.extend(body);
+        }
+        m.captions.extend(a.captions);
+        m.jumps.extend(a.jumps);
+        if m.byline.is_none() {
+            m.byline = a.byline;
+        } else if let Some(b) = a.byline {
+            merge_byline(&mut m.byline, b);
+        }
+        m.dateline = m.dateline.take().or(a.dateline);
+        m.source_tag = a.source_tag.or(m.source_tag.take());
+        m.kicker = m.kicker.take().or(a.kicker);
+        m.subheadline = m.subheadline.take().or(a.subheadline);
+        if m.kind == ArticleKind::Brief && a.kind == ArticleKind::Photo {
+            m.kind = ArticleKind::Photo;
+        }
+    };
+    // Items read before the headline (a caption over the photo that opens
+    // the region) go in front of its text.
+    for a in before.into_iter().rev() {
+        absorb(&mut merged, a, true);
+    }
+    for (_, a) in parts {
+        absorb(&mut merged, a, false);
+    }
+    if merged.headline.is_some() && merged.kind == ArticleKind::Brief {
+        merged.kind = ArticleKind::News;
+    }
+    Some(merged)
 }
 
 fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>) -> Vec<Unit> {

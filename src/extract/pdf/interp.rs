@@ -1196,6 +1196,10 @@ impl<'d> Interp<'d> {
                     }
                 } else if fill && thin < RULE_THICKNESS && long > RULE_LENGTH {
                     self.push_rule(r);
+                } else if fill && thin >= RULE_THICKNESS {
+                    // A tinted box: its edges set off what it holds (a
+                    // boxed article, an advertisement) as a frame does.
+                    self.push_box(r);
                 }
                 continue;
             }

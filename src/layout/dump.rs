@@ -610,6 +610,14 @@ fn decide(
     {
         return Decision::Role(Role::Body);
     }
+    // A sentence that has not ended goes on: the line after running text
+    // that stops mid-sentence is more of that text. A headline follows a
+    // finished paragraph, a closing tag or credit, or the page's top, never
+    // half a sentence (a reading-order dump cuts printed lines into pieces,
+    // so such a piece may be of any width).
+    if prev.is_some_and(|p| p.line.role == Role::Body && !p.fixed && !ends_sentence(&p.line.text)) {
+        return Decision::Role(Role::Body);
+    }
     // Wider than the column: a heading spanning columns. Latin line widths
     // are only estimated from character counts, so a Latin line must also
     // look like display type (mostly capitalised words).

@@ -618,6 +618,13 @@ fn decide(
     if prev.is_some_and(|p| p.line.role == Role::Body && !p.fixed && !ends_sentence(&p.line.text)) {
         return Decision::Role(Role::Body);
     }
+    // A line whose characters are spaced apart was stretched to fill its
+    // column: justification spreads a text line that holds few characters
+    // (before a long number or word) over the full measure, while display
+    // type is set solid or with one deliberate gap.
+    if it.cjk && letter_spaced(text) {
+        return Decision::Role(Role::Body);
+    }
     // Wider than the column: a heading spanning columns. Latin line widths
     // are only estimated from character counts, so a Latin line must also
     // look like display type (mostly capitalised words).
@@ -805,6 +812,15 @@ fn has_halves_gap(text: &str) -> bool {
     let edge_ok =
         a.chars().last().is_some_and(is_cjk_letter) && b.chars().next().is_some_and(is_cjk_letter);
     edge_ok && letters(a) >= 3 && letters(b) >= 3 && clean(a) && clean(b)
+}
+
+/// Five or more pieces between spaces, nearly all of one character: the
+/// letters of a line spread apart (`社 区 负 责 人 介`).
+fn letter_spaced(text: &str) -> bool {
+    const MIN_PIECES: usize = 5;
+    let pieces: Vec<&str> = text.split_whitespace().collect();
+    let single = pieces.iter().filter(|p| p.chars().count() == 1).count();
+    pieces.len() >= MIN_PIECES && single * 5 >= pieces.len() * 4
 }
 
 /// Wording that marks a display line: a sub-heading marker or a subtitle

@@ -954,6 +954,36 @@ fn dump_measure<'a>(items: impl Iterator<Item = &'a Item>) -> Option<f32> {
     near.get(near.len() / 2).copied()
 }
 
+/// The column measure around each line of a long block, from the running
+/// text near it: the second widest of the nearby CJK lines that hold prose
+/// punctuation. A reading-order dump cuts printed lines into pieces of any
+/// width, but no piece of running text is wider than its column, and the
+/// full lines among them reach it; display lines (no punctuation) and one
+/// line spanning more columns (a caption) are left out. A dump without
+/// blank lines is one block holding columns of several measures, so the
+/// measure is taken near the line, not over the block. `None` where too
+/// few such lines are near.
+fn local_measures(items: &[Item]) -> Vec<Option<f32>> {
+    const REACH: usize = 8;
+    const MIN_LINES: usize = 4;
+    (0..items.len())
+        .map(|k| {
+            let lo = k.saturating_sub(REACH);
+            let hi = (k + REACH + 1).min(items.len());
+            let mut w: Vec<f32> = items[lo..hi]
+                .iter()
+                .filter(|it| it.block == items[k].block && it.cjk && looks_like_prose(it))
+                .map(|it| it.width)
+                .collect();
+            if w.len() < MIN_LINES {
+                return None;
+            }
+            w.sort_by(|a, b| b.total_cmp(a));
+            Some(w[1])
+        })
+        .collect()
+}
+
 /// Characters next to which a justified CJK line gets its stretch (the
 /// compressible punctuation marks, and the spacing around Latin letters and
 /// digits), which is where a reading-order dump breaks a printed line.
@@ -1060,7 +1090,8 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
     // Per line of `out`: does it start after a finished sentence or at a
     // block's top (so that it could be a display line)?
     let mut starts_after_close: Vec<bool> = Vec::with_capacity(items.len());
-    for it in std::mem::take(items) {
+    let local = local_measures(items);
+    for (it, local_m) in std::mem::take(items).into_iter().zip(local) {
         let joined = match out.last_mut() {
             Some(cur) if cur.block == it.block && (cur.cjk || it.cjk) => {
                 let a = cur.line.text.as_str();
@@ -1073,7 +1104,7 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                 let closes = is_closing_punct(b_first)
                     || matches!(b_first, '。' | '，' | '、' | '；' | '：' | '！' | '？');
                 let at_gap = gap_char(a_last) || gap_char(b_first);
-                let m = measure(cur.block);
+                let m = local_m.unwrap_or_else(|| measure(cur.block));
                 let fits = cur.width + it.width <= m + CJK_FULL_SLACK;
                 // A line with no punctuation after a finished sentence may
                 // be a headline: it takes a piece only when the whole is
@@ -1135,12 +1166,13 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
     // to its text's first line would fake the pattern) or in the short last
     // line of the paragraph (`…增收。”高振` / `东说。`).
     let mut merged: Vec<Item> = Vec::with_capacity(out.len());
+    let local = local_measures(&out);
     let mut k = 0;
     while k < out.len() {
         let mut cur = out[k].clone();
         while let Some(next) = out.get(k + 1) {
             let after = out.get(k + 2);
-            let m = measure(cur.block);
+            let m = local[k].unwrap_or_else(|| measure(cur.block));
             let is_full = |w: f32| w >= m - CJK_FULL_SLACK && w <= m + CJK_FULL_SLACK;
             let ok = next.block == cur.block
                 && cur.cjk

@@ -207,6 +207,16 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         k += 1;
     }
     let n = items.len();
+    // A bracket after a sentence that has not ended is part of that
+    // sentence (`（以下简称…）`): a source tag closes finished text.
+    let mid_sentence: Vec<bool> = (0..n)
+        .map(|k| {
+            k > 0 && {
+                let p = &items[k - 1];
+                !p.fixed && looks_like_prose(p) && !ends_sentence(&p.line.text)
+            }
+        })
+        .collect();
     for (k, item) in items.iter_mut().enumerate() {
         let text = item.line.text.as_str();
         let near_edge = k < FURNITURE_LINES || k + FURNITURE_LINES >= n;
@@ -219,7 +229,7 @@ fn mark_by_wording(items: &mut Vec<Item>) {
             Some(Role::Furniture)
         } else if cues::jump(text).is_some() {
             Some(Role::Jump)
-        } else if cues::is_source_tag(text) {
+        } else if cues::is_source_tag(text) && !mid_sentence[k] {
             Some(Role::SourceTag)
         } else if cues::credit_names(text).is_some() {
             Some(Role::Credit)

@@ -9,10 +9,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Article F1 bound, a little under the 0.780 measured when the test was
-/// written, so that a regression fails but a small change in pdftotext's
-/// output does not.
-const MIN_ARTICLE_F1: f64 = 0.75;
+/// Article F1 bound, a little under the 0.866 measured last (0.780 when the
+/// test was written), so that a regression fails but a small change in
+/// pdftotext's output does not.
+const MIN_ARTICLE_F1: f64 = 0.84;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -221,12 +221,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 && b.bbox.y0 - img.y1 <= 2.0 * body
                 && b.bbox.x1.min(img.x1) - b.bbox.x0.max(img.x0) >= 0.5 * b.bbox.width()
         });
-        // A blank line of body leading or more between two blocks of one
-        // column is the space a page sets between items, not inside one.
-        let spaced = prev_bbox.is_some_and(|p: BBox| {
-            b.bbox.y0 - p.y1 >= 1.2 * body && b.bbox.x1.min(p.x1) - b.bbox.x0.max(p.x0) > 0.0
-        });
-        if b.loose && !opener && prev_loose_open && !ruled_off && !under_photo && !spaced {
+        if b.loose && !opener && prev_loose_open && !ruled_off && !under_photo {
             block.starts_unit = false;
         }
         prev_bbox = Some(b.bbox);

@@ -266,6 +266,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         loose_blocks.push(b_loose);
     }
     mark_centred_headings(&mut out, &mut loose_blocks, body);
+    continue_subtitles(&mut out, body);
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
     assign_regions(&mut out, body, page.rules, page.images);
     out.separators = page.rules.to_vec();
@@ -1301,6 +1302,19 @@ fn reading_order(
                 })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
+            // A picture set right under a headline is the article's, and
+            // its width is the article's measure: a headline narrower than
+            // its photo governs the columns under the whole photo.
+            for img in images {
+                let overlap = img.x1.min(hb.x1) - img.x0.max(hb.x0);
+                if img.y0 >= hb.y1 - 1.0
+                    && img.y0 - hb.y1 <= 2.0 * body
+                    && overlap >= 0.5 * hb.width()
+                {
+                    x0 = x0.min(img.x0 - 0.5);
+                    x1 = x1.max(img.x1 + 0.5);
+                }
+            }
             let under: Vec<&(BBox, f32)> = row
                 .iter()
                 .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width().min(x1 - x0))
@@ -1608,7 +1622,16 @@ fn whitespace_bottom(
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut reach = f32::NEG_INFINITY;
     let mut text_above = false;
+    // Whether the text above stops at the end of a sentence or with a
+    // closing tag (`（东卫）`): an article that has ended.
+    let mut text_closed = false;
     for (y0, y1, b) in spans {
+        // A photo after a band of white under text that has ended is an
+        // item of its own (a photo with its caption), not this article's:
+        // an article's pictures stand by its headline or inside its text.
+        if text_above && text_closed && b.is_none() && y0 - reach >= pitch {
+            return reach + 0.5 * (y0 - reach);
+        }
         if text_above && y0 - reach >= pitch {
             // Running text below the band: body-size column text, or more
             // lines than display type takes in smaller type (a feuilleton,
@@ -1622,6 +1645,12 @@ fn whitespace_bottom(
             if runs_text {
                 return reach + 0.5 * (y0 - reach);
             }
+        }
+        if y1 >= reach {
+            text_closed = b.and_then(|b| b.lines.last()).is_some_and(|l| {
+                crate::script::ends_sentence(&l.text)
+                    || cues::trailing_source_tag(&l.text).is_some()
+            });
         }
         reach = reach.max(y1);
         text_above |= b.is_some_and(|b| is_column_text(b, body));
@@ -1947,6 +1976,46 @@ fn line_role(
         return Role::Caption;
     }
     Role::Body
+}
+
+/// A deck too long for its measure wraps: the next line in the deck's own
+/// size, set at the deck's tight leading right under it, goes on with the
+/// deck (`——临河区中小学开展冬季体育` / `活动见闻`), whatever role its size
+/// alone would give it. A deck line that ends a sentence has not wrapped.
+fn continue_subtitles(page: &mut Page, body: f32) {
+    let mut prev: Option<(f32, BBox, bool)> = None;
+    for block in page.blocks.iter_mut() {
+        for line in block.lines.iter_mut() {
+            let size = line.font_size.unwrap_or(0.0);
+            if let (Some((psize, pb, open)), Some(lb)) = (prev, line.bbox) {
+                let same_size = size > 0.0 && (size / psize - 1.0).abs() <= 0.1;
+                let tight = lb.y0 >= pb.y0 + 0.5 * pb.height() && lb.y0 - pb.y1 <= pb.height();
+                if open
+                    && same_size
+                    && tight
+                    && matches!(line.role, Role::Heading | Role::Subheading | Role::Body)
+                    && !cues::is_subtitle(&line.text)
+                    // The rest of a wrapped line is shorter than the line
+                    // that wrapped; running text opening under the deck
+                    // runs the full measure or opens with an opener.
+                    && cues::opener(&line.text).is_none()
+                    // A deck set larger than the body may wrap into lines
+                    // of equal measure; one in body type must be told from
+                    // the text under it by the rest being shorter.
+                    && (psize >= DISPLAY_RATIO * body && lb.width() <= pb.width() + 0.5 * size
+                        || lb.width() < pb.width())
+                {
+                    line.role = Role::Subtitle;
+                }
+            }
+            prev = match (line.role, line.bbox) {
+                (Role::Subtitle, Some(b)) if size > 0.0 => {
+                    Some((size, b, !crate::script::ends_sentence(&line.text)))
+                }
+                _ => None,
+            };
+        }
+    }
 }
 
 /// A line of body-size type centred over the column text right under it

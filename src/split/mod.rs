@@ -953,12 +953,36 @@ fn fill_heading_fields(article: &mut Article, g: &Group) {
     if !headline.is_empty() {
         article.headline = Some(headline);
     }
-    if let Some(s) = g.segments.iter().find(|s| s.role == Role::Subtitle) {
-        article.subheadline = Some(s.text.clone());
+    // A deck wrapped over lines comes as consecutive subtitle segments.
+    if let Some(first) = g.segments.iter().position(|s| s.role == Role::Subtitle) {
+        let lines: Vec<&str> = g.segments[first..]
+            .iter()
+            .take_while(|s| s.role == Role::Subtitle)
+            .map(|s| s.text.as_str())
+            .collect();
+        article.subheadline = Some(join_wrapped_lines(&lines));
     }
     for b in g.segments.iter().filter(|s| s.role == Role::Byline) {
         merge_byline(&mut article.byline, cues::parse_byline(&b.raw));
     }
+}
+
+/// Joins the lines of a wrapped display group (a deck): CJK pieces join with
+/// nothing, Latin ones with a space (a trailing hyphen joins the word).
+fn join_wrapped_lines(lines: &[&str]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let l = l.trim();
+        let cjk_seam = out.chars().last().is_some_and(crate::script::is_cjk)
+            || l.chars().next().is_some_and(crate::script::is_cjk);
+        if out.ends_with('-') && l.chars().next().is_some_and(char::is_lowercase) {
+            out.pop();
+        } else if !out.is_empty() && !cjk_seam {
+            out.push(' ');
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 /// Joins the lines of a multi-line headline. Latin lines join with a space.

@@ -1347,18 +1347,36 @@ fn reading_order(
                     && clear_above(b)
             };
             if top.is_finite() {
-                // Columns the headline reaches into count whole.
+                // Columns the headline reaches into count whole: by more
+                // than the tolerance, which only lets a gutter's width of
+                // slack in.
                 for (b, bt) in &row {
-                    if aligned(b, *bt) && b.x1 > x0 && b.x0 < x1 {
+                    if aligned(b, *bt) && b.x1 > hb.x0 + tol && b.x0 < hb.x1 - tol {
                         x0 = x0.min(b.x0 - 0.5);
                         x1 = x1.max(b.x1 + 0.5);
                     }
                 }
+                // An article's text starts in its first column: when the
+                // leftmost column under the headline opens with an opener
+                // (`本报讯`, a dateline), a column left of it is another's.
+                let opens_at = |x0: f32, x1: f32| {
+                    blocks
+                        .iter()
+                        .filter(|b| {
+                            is_column_text(b, body)
+                                && row.iter().any(|(r, _)| r == &b.bbox)
+                                && b.bbox.x1.min(x1) - b.bbox.x0.max(x0) > 0.5 * b.bbox.width()
+                        })
+                        .min_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0))
+                        .and_then(|b| b.lines.first())
+                        .is_some_and(|l| cues::opener(&l.text).is_some())
+                };
                 loop {
                     let mut grew = false;
+                    let opened = opens_at(x0, x1);
                     for (b, bt) in &row {
                         let aligned = aligned(b, *bt);
-                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - reach;
+                        let left = !opened && b.x1 <= x0 + tol && b.x1 >= x0 - reach;
                         let right = b.x0 >= x1 - tol && b.x0 <= x1 + reach;
                         let (gx0, gx1) = if left {
                             (b.x1, x0 + tol)

@@ -66,11 +66,13 @@ impl Group {
         self.segments.iter().any(|s| s.role == Role::Byline)
     }
     /// A lone heading line, with no subtitle, byline or second line: it may
-    /// be a sub-heading.
+    /// be a sub-heading, unless layout saw it open an article (a heading
+    /// wider than its text's column).
     fn is_weak(&self) -> bool {
         self.segments.len() == 1
             && self.segments[0].role == Role::Heading
             && self.segments[0].bbox.is_none()
+            && !self.segments[0].starts_unit
     }
     /// Sub-heading type by geometry (smaller than headlines): a sub-heading
     /// whenever text of an open article comes before it.
@@ -281,10 +283,16 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 if seg.starts_unit {
                     last_closed = true;
                 }
-                let r = run.get_or_insert_with(|| Run {
-                    opens: last_closed,
-                    jumps: std::mem::take(&mut pending_jumps),
-                    ..Run::default()
+                let r = run.get_or_insert_with(|| {
+                    let jumps = std::mem::take(&mut pending_jumps);
+                    // Text under a `Continued from` line is a continued
+                    // article's, not the one before it going on.
+                    let continued = jumps.iter().any(|j| j.direction == JumpDirection::From);
+                    Run {
+                        opens: last_closed || continued,
+                        jumps,
+                        ..Run::default()
+                    }
                 });
                 if r.items.is_empty() {
                     if let Some(o) = &opener {

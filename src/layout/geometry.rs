@@ -391,54 +391,68 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
         text
     });
     // 4. Column flow: text goes on from the foot of one column to the
-    // head of the next. A region without a heading that opens at the top
-    // of the next column, right after a region whose last line stops in
-    // mid-sentence, is the rest of that region: no article starts in the
-    // middle of a sentence.
-    let mut k = 1;
+    // head of the next. A region without a heading that opens at the head
+    // of a column, beside a region whose last line (at the foot of the
+    // column to the left) stops in mid-sentence, is the rest of that
+    // region: no article starts in the middle of a sentence. Reading
+    // order may have put the two apart (a label over the columns drew the
+    // next column first), so the region is looked for by position.
+    let last_body = |p: &[usize], blocks: &[Block]| -> Option<Line> {
+        p.iter()
+            .rev()
+            .flat_map(|&i| blocks[i].lines.iter().rev())
+            .find(|l| l.role == Role::Body)
+            .cloned()
+    };
+    let mut k = 0;
     while k < parts.len() {
+        let first = &page.blocks[parts[k][0]];
         let headless = !parts[k]
             .iter()
             .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
-        let last_text = parts[k - 1]
-            .iter()
-            .rev()
-            .flat_map(|&i| page.blocks[i].lines.iter().rev())
-            .find(|l| l.role == Role::Body);
-        // A bracketed source tag after the last stop (`。（湖宣）`) closes.
-        let open = last_text.is_some_and(|l| {
-            let t = l.text.trim_end();
-            let t = match t.strip_suffix(['）', ')']) {
-                Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
-                None => t,
-            };
-            !crate::script::ends_sentence(t)
-        });
         // An opener (`本报讯`, a dateline) starts an item whatever came before.
-        let first_text = page.blocks[parts[k][0]]
+        let first_text = first
             .lines
             .first()
             .is_some_and(|l| l.role == Role::Body && cues::opener(&l.text).is_none());
-        let next_column = match (
-            last_text.and_then(|l| l.bbox),
-            page.blocks[parts[k][0]].bbox,
-        ) {
-            (Some(a), Some(b)) => b.x0 >= a.x1 - body && b.y0 < a.y0,
-            _ => false,
-        };
         // Text right under a photo is its caption or photo news.
-        let under_photo = page.blocks[parts[k][0]].bbox.is_some_and(|b| {
+        let under_photo = first.bbox.is_some_and(|b| {
             images.iter().any(|img| {
                 b.y0 >= img.y1 - 2.0
                     && b.y0 - img.y1 <= 2.0 * body
                     && b.x1.min(img.x1) - b.x0.max(img.x0) > 0.0
             })
         });
-        if headless && open && first_text && next_column && !under_photo {
-            let moved = parts.remove(k);
-            parts[k - 1].extend(moved);
-        } else {
+        let (Some(fb), true) = (first.bbox, headless && first_text && !under_photo) else {
             k += 1;
+            continue;
+        };
+        let from = (0..parts.len())
+            .filter(|&q| q != k)
+            .filter_map(|q| {
+                let l = last_body(&parts[q], &page.blocks)?;
+                let lb = l.bbox?;
+                // A bracketed source tag after the last stop closes.
+                let t = l.text.trim_end();
+                let t = match t.strip_suffix(['）', ')']) {
+                    Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
+                    None => t,
+                };
+                let open = !crate::script::ends_sentence(t);
+                let next_column =
+                    fb.x0 >= lb.x1 - body && fb.x0 - lb.x1 <= 3.0 * body && fb.y0 < lb.y0;
+                (open && next_column).then_some((q, fb.x0 - lb.x1))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(q, _)| q);
+        match from {
+            Some(q) => {
+                let moved = parts.remove(k);
+                let q = if q > k { q - 1 } else { q };
+                parts[q].extend(moved);
+                k = k.min(q);
+            }
+            None => k += 1,
         }
     }
     // 5. Fragments: no item is shorter than one line of its page's column
@@ -611,6 +625,20 @@ fn commercial_layout(lines: &[Line], body: f32) -> bool {
     let Some(area) = BBox::union_all(lines.iter().filter_map(|l| l.bbox.as_ref())) else {
         return false;
     };
+    // Running text filling its measure line after line is an article's
+    // (a column in a second, larger body size is not display type).
+    // (The measure: the width most lines reach, a column's, whatever
+    // number of columns the region spans.)
+    let mut widths: Vec<f32> = lines
+        .iter()
+        .filter_map(|l| l.bbox.map(|b| b.width()))
+        .collect();
+    widths.sort_by(f32::total_cmp);
+    let measure = widths.get(widths.len() * 3 / 4).copied().unwrap_or(0.0);
+    let full = widths.iter().filter(|&&w| w >= 0.9 * measure).count();
+    if lines.len() > MAX_DISPLAY_LINES && 2 * full > lines.len() {
+        return false;
+    }
     let centre = (area.x0 + area.x1) / 2.0;
     let displayish = lines
         .iter()

@@ -530,6 +530,19 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
         }
         k += 1;
     }
+    // A paid notice carries its order number, `(1285)`, on a line of its
+    // own at its end (the way papers of the nineteenth and early twentieth
+    // centuries numbered insertions): whatever its layout, it is an
+    // advertisement.
+    for (n, p) in parts.iter().enumerate() {
+        if !ads[n]
+            && p.iter()
+                .flat_map(|&i| page.blocks[i].lines.iter())
+                .any(|l| cues::is_insertion_number(&l.text))
+        {
+            ads[n] = true;
+        }
+    }
     let mut regions = Vec::with_capacity(parts.len());
     for (n, p) in parts.iter().enumerate() {
         let bbox = bbox_of(p, page);

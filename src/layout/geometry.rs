@@ -406,10 +406,31 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
     };
     let mut k = 0;
     while k < parts.len() {
-        let first = &page.blocks[parts[k][0]];
-        let headless = !parts[k]
+        // Text that opens in lower case (the tail of a hyphenated word, a
+        // sentence going on) continues something even under a heading: the
+        // heading over it is a section label (`PARTIE NON OFFICIELLE.`),
+        // not its headline, and becomes furniture.
+        let text_at = parts[k]
             .iter()
-            .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
+            .position(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Body));
+        let labelled = text_at.is_some_and(|t| {
+            t > 0
+                && parts[k][..t].iter().all(|&i| {
+                    let b = &page.blocks[i];
+                    b.lines.len() <= 2 && b.lines.iter().all(|l| l.role == Role::Heading)
+                })
+                && page.blocks[parts[k][t]]
+                    .lines
+                    .first()
+                    .and_then(|l| l.text.chars().find(|c| c.is_alphabetic()))
+                    .is_some_and(char::is_lowercase)
+        });
+        let skip = if labelled { text_at.unwrap_or(0) } else { 0 };
+        let first = &page.blocks[parts[k][skip]];
+        let headless = labelled
+            || !parts[k]
+                .iter()
+                .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
         // An opener (`本报讯`, a dateline) starts an item whatever came before.
         let first_text = first
             .lines
@@ -447,7 +468,12 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
             .map(|(q, _)| q);
         match from {
             Some(q) => {
-                let moved = parts.remove(k);
+                let mut moved = parts.remove(k);
+                for i in moved.drain(..skip) {
+                    for l in page.blocks[i].lines.iter_mut() {
+                        l.role = Role::Furniture;
+                    }
+                }
                 let q = if q > k { q - 1 } else { q };
                 parts[q].extend(moved);
                 k = k.min(q);

@@ -2255,11 +2255,16 @@ fn continue_subtitles(page: &mut Page, body: f32) {
 /// or an advertisement, not a heading. A heading found inside a block
 /// becomes a block of its own, so that it can open a region.
 fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
-    let columns: Vec<BBox> = page
+    // Column text: two lines or more, nearly all of them running text (a
+    // dateline or a word in another face may be among them).
+    let columns: Vec<(BBox, f32)> = page
         .blocks
         .iter()
-        .filter(|b| b.lines.len() >= 2 && b.lines.iter().all(|l| l.role == Role::Body))
-        .filter_map(|b| b.bbox)
+        .filter(|b| {
+            let body_lines = b.lines.iter().filter(|l| l.role == Role::Body).count();
+            b.lines.len() >= 2 && 5 * body_lines >= 4 * b.lines.len()
+        })
+        .filter_map(|b| Some((b.bbox?, b.lines[0].font_size.unwrap_or(body))))
         .collect();
     let centred_in = |lb: &BBox, x0: f32, x1: f32| {
         let (left, right) = (lb.x0 - x0, x1 - lb.x1);
@@ -2278,7 +2283,6 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
         let n = block.lines.len();
         let candidate = |l: &Line| {
             l.role == Role::Body
-                && !l.font_size.is_some_and(|s| s < SMALL_RATIO * body)
                 && !l.text.trim_end().ends_with([':', '：', ',', '，', ';', '-'])
                 // Chinese headings never close with a full stop; a line
                 // that does is the end of a sentence.
@@ -2297,8 +2301,16 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
                 // line is a two-em-indented paragraph opening or a line
                 // beside a figure; Chinese papers mark headings in running
                 // text by face (the bold rule), so only Latin text here.
+                // A heading is set no smaller than the text it titles
+                // (captions and credits are smaller); sizes measured from a
+                // short line's ink vary by a tenth or so.
+                let size = l.font_size.unwrap_or(body);
                 if n >= 3 && i + 1 < n && !crate::script::is_mostly_cjk(&l.text) {
                     let bb = block.bbox.unwrap_or(lb);
+                    let next = block.lines[i + 1].font_size.unwrap_or(body);
+                    if size < 0.85 * next {
+                        return false;
+                    }
                     // A short paragraph's line set at the paragraph indent
                     // that other lines of the block also start at is no
                     // heading, however nearly centred it falls.
@@ -2310,14 +2322,16 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
                 if n == 1 {
                     return columns
                         .iter()
-                        .filter(|c| {
+                        .filter(|(c, _)| {
                             c.y0 >= lb.y1 - 1.0
                                 && c.y0 - lb.y1 <= 2.0 * lb.height().max(body)
                                 && c.x0 <= lb.x0
                                 && c.x1 >= lb.x1
                         })
-                        .min_by(|a, b| a.y0.total_cmp(&b.y0))
-                        .is_some_and(|c| centred_in(&lb, c.x0, c.x1));
+                        .min_by(|a, b| a.0.y0.total_cmp(&b.0.y0))
+                        .is_some_and(|(c, text_size)| {
+                            size >= 0.85 * text_size && centred_in(&lb, c.x0, c.x1)
+                        });
                 }
                 false
             })

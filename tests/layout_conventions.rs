@@ -53,3 +53,36 @@ fn vertical_headlines_head_the_text_beside_them() {
     assert!(!library.contains("供暖"), "{library}");
     assert_eq!(library.matches("丰富市民文化生活").count(), 3, "{library}");
 }
+
+/// A vertical headline in two lines with a smaller vertical deck between it
+/// and the text: one display group, heading the text beside it.
+#[test]
+fn a_vertical_deck_belongs_to_its_headline() {
+    let (path, bytes) = fixture("vertical-headline-with-deck.pdf");
+    let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
+    assert_eq!(doc.articles.len(), 1, "{:#?}", doc.articles);
+    let a = &doc.articles[0];
+    // Vertical lines read right to left.
+    assert_eq!(a.headline.as_deref(), Some("温暖过冬有保障 管网巡查不停歇"));
+    assert_eq!(a.subheadline.as_deref(), Some("——市住建局全力保供暖"));
+    assert!(body_text(a).starts_with("全市冬季供暖工作"));
+}
+
+/// A feature opening: the large headline keeps its text; the smaller
+/// display type under it is its deck, not the headline.
+#[test]
+fn a_deck_under_a_large_headline_is_its_subtitle() {
+    let (path, bytes) = fixture("magazine-deck.pdf");
+    let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
+    assert_eq!(doc.articles.len(), 1, "{:#?}", doc.articles);
+    let a = &doc.articles[0];
+    assert_eq!(a.headline.as_deref(), Some("一条老街的 烟火与新生"));
+    assert_eq!(
+        a.subheadline.as_deref(),
+        Some("老字号与新业态比邻而居，老街在改造中留住了人情味，也迎来了年轻的面孔。")
+    );
+    let byline = a.byline.as_ref().expect("a byline");
+    assert_eq!(byline.authors, ["林晓"]);
+    assert_eq!(byline.photographers, ["周航"]);
+    assert!(body_text(a).starts_with("清晨六点"));
+}

@@ -1248,7 +1248,30 @@ fn reading_order(
             })
         })
         .collect();
-    heads.retain(|h| !kickers.contains(h));
+    // Likewise a smaller headline-size block right under a larger
+    // headline is its deck (a magazine's standfirst): the display group
+    // goes down to the text, which the headline owns.
+    let decks: Vec<usize> = heads
+        .iter()
+        .copied()
+        .filter(|&k| {
+            let kb = blocks[k].bbox;
+            heads.iter().any(|&h| {
+                let hb = blocks[h].bbox;
+                h != k
+                    && blocks[h].size > 1.2 * blocks[k].size
+                    && kb.y0 >= hb.y1 - 1.0
+                    // (space under display type grows with its size)
+                    && kb.y0 - hb.y1 <= (2.0 * body).max(1.5 * blocks[h].size)
+                    // set as a deck is: on the headline's left edge, its
+                    // centre, or within its measure
+                    && ((kb.x0 - hb.x0).abs() <= body
+                        || ((kb.x0 + kb.x1) - (hb.x0 + hb.x1)).abs() <= 2.0 * body
+                        || (kb.x0 >= hb.x0 - body && kb.x1 <= hb.x1 + body))
+            })
+        })
+        .collect();
+    heads.retain(|h| !kickers.contains(h) && !decks.contains(h));
     if heads.is_empty() {
         return xy_order(blocks, rules, images, body, Cuts::WidestGap);
     }
@@ -1715,7 +1738,29 @@ fn vertical_headlines(side_lines: Vec<GLine>, body: f32) -> (Vec<GBlock>, Vec<GL
             }),
         }
     }
-    (heads, rest)
+    // Smaller vertical runs right beside a headline (its deck, `——…`, or
+    // kicker set the same way) belong to its display group.
+    let mut others = Vec::new();
+    for l in rest {
+        let beside = heads.iter_mut().find(|h| {
+            let gap = (l.bbox.x0 - h.bbox.x1).max(h.bbox.x0 - l.bbox.x1);
+            crate::script::is_mostly_cjk(&l.text)
+                && l.text.chars().count() >= 2
+                && l.bbox.height() > 2.0 * l.bbox.width()
+                && gap <= l.size.max(0.5 * h.size)
+                && l.bbox.y1.min(h.bbox.y1) - l.bbox.y0.max(h.bbox.y0) > 0.3 * l.bbox.height()
+        });
+        match beside {
+            Some(h) => {
+                h.bbox = h.bbox.union(&l.bbox);
+                h.lines.push(l);
+                // Vertical lines read from right to left.
+                h.lines.sort_by(|a, b| b.bbox.x1.total_cmp(&a.bbox.x1));
+            }
+            None => others.push(l),
+        }
+    }
+    (heads, others)
 }
 
 /// A block of vertical lines (taller than wide, two characters or more).
@@ -2450,6 +2495,27 @@ fn mark_kickers_and_captions(page: &mut Page, geo: &GeoPage, bodies: &Bodies, lo
             && lb.font_size.unwrap_or(0.0) >= HEADLINE_RATIO * body
         {
             page.blocks[a.0].lines[a.1].role = Role::Kicker;
+            continue;
+        }
+        // Headline type clearly smaller than the headline right above it,
+        // set close under it, is its deck.
+        let close_under = match (la.bbox, lb.bbox) {
+            (Some(h), Some(d)) => {
+                d.y0 >= h.y1 - 1.0
+                    && d.y0 - h.y1 <= (2.0 * body).max(1.5 * la.font_size.unwrap_or(body))
+                    && ((d.x0 - h.x0).abs() <= body
+                        || ((d.x0 + d.x1) - (h.x0 + h.x1)).abs() <= 2.0 * body
+                        || (d.x0 >= h.x0 - body && d.x1 <= h.x1 + body))
+            }
+            _ => false,
+        };
+        if la.role == Role::Heading
+            && matches!(lb.role, Role::Heading | Role::Subheading)
+            && lb.font_size.unwrap_or(0.0) < 0.85 * la.font_size.unwrap_or(0.0)
+            && la.font_size.unwrap_or(0.0) >= HEADLINE_RATIO * body
+            && close_under
+        {
+            page.blocks[b.0].lines[b.1].role = Role::Subtitle;
         }
     }
     // A sub-heading-size line right under a rule that spans it opens a new

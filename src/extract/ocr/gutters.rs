@@ -156,6 +156,9 @@ pub fn cuts(ink: &Ink, boxes: &[[f32; 4]]) -> Vec<Vec<f32>> {
         return vec![Vec::new(); boxes.len()];
     };
     let page_em = page_band / 0.9;
+    // Boxes whose ink is body-sized (at most 1.15 times the page's band,
+    // below the 1.25 of the smallest display type), however tall the box.
+    let body: Vec<bool> = bands.iter().map(|&v| v <= 1.15 * page_band).collect();
     (0..boxes.len())
         .map(|i| {
             let b = boxes[i];
@@ -167,7 +170,7 @@ pub fn cuts(ink: &Ink, boxes: &[[f32; 4]]) -> Vec<Vec<f32>> {
                 // Smaller type than the page's is measured at the page's
                 // size: its gaps must be as wide as a body gutter.
                 let em = page_em.max(bands[i] / 0.9);
-                return line_cuts(ink, boxes, i, h, em);
+                return line_cuts(ink, (boxes, &body), i, h, em);
             }
             // A box taller than the page's line is a display line, or
             // lines of neighbouring columns set on other baselines that
@@ -176,7 +179,7 @@ pub fn cuts(ink: &Ink, boxes: &[[f32; 4]]) -> Vec<Vec<f32>> {
             // when every piece is text of the page's size: display type
             // is at least a quarter larger than body type, and a
             // headline's spaced halves may stand over a gutter.
-            let xs = line_cuts(ink, boxes, i, common, page_em);
+            let xs = line_cuts(ink, (boxes, &body), i, common, page_em);
             if xs.is_empty() || !pieces_are_body(ink, b, &xs, page_band) {
                 Vec::new()
             } else {
@@ -201,11 +204,18 @@ fn pieces_are_body(ink: &Ink, b: [f32; 4], xs: &[f32], page_band: f32) -> bool {
 }
 
 /// Lines that can show a gutter beside line `i` (of line height `h`):
-/// boxes at least 0.7 of that height and at most 2.5 times it (lines of
-/// two columns the detector joined) within four line heights above or
-/// below it, reaching into the x range `x0..x1`; their row ranges,
-/// overlapping ones merged.
-fn neighbour_rows(boxes: &[[f32; 4]], i: usize, h: f32, x0: f32, x1: f32) -> Vec<(u32, u32)> {
+/// boxes within four line heights above or below it, reaching into the x
+/// range `x0..x1`, of about its height (0.7 to 1.4 times) or up to 2.5
+/// times it with body-sized ink (`body`: lines of two columns the
+/// detector joined; a headline is no column text); their row ranges,
+/// overlapping ones merged, each with the number of boxes it holds.
+fn neighbour_rows(
+    (boxes, body): (&[[f32; 4]], &[bool]),
+    i: usize,
+    h: f32,
+    x0: f32,
+    x1: f32,
+) -> Vec<(u32, u32, u32)> {
     let b = boxes[i];
     let mut rows: Vec<(u32, u32)> = boxes
         .iter()
@@ -213,9 +223,10 @@ fn neighbour_rows(boxes: &[[f32; 4]], i: usize, h: f32, x0: f32, x1: f32) -> Vec
         .filter(|&(j, o)| {
             let oh = o[3] - o[1];
             let (oc, c) = ((o[1] + o[3]) / 2.0, (b[1] + b[3]) / 2.0);
+            let sized =
+                (oh >= 0.7 * h && oh <= 1.4 * h) || (oh > 1.4 * h && oh <= 2.5 * h && body[j]);
             j != i
-                && oh >= 0.7 * h
-                && oh <= 2.5 * h
+                && sized
                 && (oc - c).abs() <= 4.0 * h
                 && (oc - c).abs() >= 0.6 * h
                 && o[0] < x1
@@ -224,11 +235,14 @@ fn neighbour_rows(boxes: &[[f32; 4]], i: usize, h: f32, x0: f32, x1: f32) -> Vec
         .map(|(_, o)| (o[1].max(0.0) as u32, o[3].max(0.0).ceil() as u32))
         .collect();
     rows.sort();
-    let mut merged: Vec<(u32, u32)> = Vec::new();
+    let mut merged: Vec<(u32, u32, u32)> = Vec::new();
     for r in rows {
         match merged.last_mut() {
-            Some(m) if r.0 < m.1 => m.1 = m.1.max(r.1),
-            _ => merged.push(r),
+            Some(m) if r.0 < m.1 => {
+                m.1 = m.1.max(r.1);
+                m.2 += 1;
+            }
+            _ => merged.push((r.0, r.1, 1)),
         }
     }
     merged
@@ -236,7 +250,13 @@ fn neighbour_rows(boxes: &[[f32; 4]], i: usize, h: f32, x0: f32, x1: f32) -> Vec
 
 /// The gutters through line `i`, of line height `line_h` (its box, or
 /// the page's common box for a joined box) and type size `em` (pixels).
-fn line_cuts(ink: &Ink, boxes: &[[f32; 4]], i: usize, line_h: f32, em: f32) -> Vec<f32> {
+fn line_cuts(
+    ink: &Ink,
+    (boxes, body): (&[[f32; 4]], &[bool]),
+    i: usize,
+    line_h: f32,
+    em: f32,
+) -> Vec<f32> {
     let b = boxes[i];
     let clamp_x = |v: f32| (v.max(0.0) as u32).min(ink.width);
     let clamp_y = |v: f32| (v.max(0.0) as u32).min(ink.height);
@@ -269,8 +289,8 @@ fn line_cuts(ink: &Ink, boxes: &[[f32; 4]], i: usize, line_h: f32, em: f32) -> V
         if ((z - a) as f32) < 0.45 * em {
             continue;
         }
-        let rows = neighbour_rows(boxes, i, line_h, a as f32 - em, z as f32 + em);
-        if let Some(x) = gutter_in_gap(ink, a, z, &rows, (em, line_h), speck) {
+        let rows = neighbour_rows((boxes, body), i, line_h, a as f32 - em, z as f32 + em);
+        if let Some(x) = gutter_in_gap(ink, a, z, &rows, em, speck) {
             out.push(x);
         }
     }
@@ -278,8 +298,8 @@ fn line_cuts(ink: &Ink, boxes: &[[f32; 4]], i: usize, line_h: f32, em: f32) -> V
 }
 
 /// Where, inside the gap `a..z` of a line, a gutter runs down through the
-/// neighbouring lines `rows` (each `line_h` high, type size `em`), if it
-/// does. A neighbouring line supports a
+/// neighbouring lines `rows` (row range, lines in it; type size `em`),
+/// if it does. A neighbouring line supports a
 /// pixel column when it is blank there and has ink within an em on both
 /// sides of its blank run (it is column text, not a line's end); it
 /// contradicts it when it has ink there. The gutter is the run of columns
@@ -289,8 +309,8 @@ fn gutter_in_gap(
     ink: &Ink,
     a: u32,
     z: u32,
-    rows: &[(u32, u32)],
-    (em, line_h): (f32, f32),
+    rows: &[(u32, u32, u32)],
+    em: f32,
     speck: u32,
 ) -> Option<f32> {
     let width = (z - a) as usize;
@@ -298,10 +318,9 @@ fn gutter_in_gap(
     let needed = (0.25 * em).max(2.0) as u32;
     let mut support = vec![0u32; width];
     let mut contra = vec![0u32; width];
-    for &(r0, r1) in rows {
+    for &(r0, r1, lines) in rows {
         // Rows merged from overlapping boxes hold several lines: each
         // counts.
-        let lines = (((r1 - r0) as f32 / line_h).round() as u32).max(1);
         let counts = ink.column_counts(a, z, r0, r1);
         let blank: Vec<bool> = counts.iter().map(|&c| c <= speck).collect();
         let mut k = 0;

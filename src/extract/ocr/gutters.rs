@@ -144,7 +144,25 @@ pub fn cuts(ink: &Ink, boxes: &[[f32; 4]]) -> Vec<Vec<f32>> {
     // inked rows of a line is about 0.9 em (a CJK character's ink; a Latin
     // line's ascenders to descenders about as much). The page's em is the
     // median over the lines of the page's common height.
-    let bands: Vec<f32> = boxes.iter().map(|b| ink.band(*b) as f32).collect();
+    // A box joining lines of two columns on other baselines has a tall
+    // band over its whole width but a body band in each column: the band
+    // of a line is the median over slices three common heights wide
+    // (about four ems, narrower than a column).
+    let bands: Vec<f32> = boxes
+        .iter()
+        .map(|b| {
+            let n = ((b[2] - b[0]) / (3.0 * common)).floor().max(1.0) as usize;
+            let w = (b[2] - b[0]) / n as f32;
+            let mut v: Vec<u32> = (0..n)
+                .map(|k| {
+                    let x = b[0] + k as f32 * w;
+                    ink.band([x, b[1], x + w, b[3]])
+                })
+                .collect();
+            v.sort_unstable();
+            v[v.len() / 2] as f32
+        })
+        .collect();
     let mut body_bands: Vec<f32> = boxes
         .iter()
         .zip(&bands)

@@ -90,18 +90,43 @@ fn pdf_pages_get_an_overlay_on_the_rendered_page_and_their_facts() {
 
         let (plain, scale) = renderer.render(page.number).expect("the page renders");
         assert_eq!(plain.dimensions(), overlay.dimensions());
-        // The overlay is drawn on the page itself: most pixels are the
-        // plain rendering's (boxes, labels and the legend are a minority).
-        let same = plain
-            .pixels()
-            .zip(overlay.pixels())
-            .filter(|(a, b)| a == b)
-            .count();
+        // The overlay is drawn on the page itself: outside the regions
+        // (which are filled with a tint) most pixels are the plain
+        // rendering's (boxes, labels and the legend are a minority).
+        let regions: Vec<[f32; 4]> = facts["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .map(|r| {
+                let b = &r["bbox"];
+                let v = |i: usize| b[i].as_f64().expect("number") as f32 * scale;
+                [v(0), v(1), v(2), v(3)]
+            })
+            .collect();
+        let outside = |x: u32, y: u32| {
+            let (x, y) = (x as f32, y as f32);
+            !regions
+                .iter()
+                .any(|r| x >= r[0] - 2.0 && x <= r[2] + 2.0 && y >= r[1] - 2.0 && y <= r[3] + 2.0)
+        };
+        let (mut total, mut same) = (0usize, 0usize);
+        for (x, y, px) in plain.enumerate_pixels() {
+            if outside(x, y) {
+                total += 1;
+                same += usize::from(px == overlay.get_pixel(x, y));
+            }
+        }
+        assert!(total > 0, "the regions cover the whole page");
         assert!(
-            same as f64 > 0.5 * plain.pixels().len() as f64,
-            "only {same} of {} pixels are the page's",
-            plain.pixels().len()
+            same as f64 > 0.5 * total as f64,
+            "only {same} of {total} pixels outside the regions are the page's"
         );
+        // Inside the regions the tint changed the page.
+        let tinted = plain
+            .enumerate_pixels()
+            .filter(|(x, y, px)| !outside(*x, *y) && *px != overlay.get_pixel(*x, *y))
+            .count();
+        assert!(tinted > 0, "no region was tinted");
         // The first block's box was drawn: along its top edge the pixels
         // differ from the plain rendering.
         let block = page

@@ -513,7 +513,7 @@ fn rules_boxes_and_images() {
     // line; the Form's line: (0,0)-(100,0) through its
     // Matrix (+50) and the 2x CTM (+100): x 200..400 at 600, with the line
     // width in force at `Do` (0.5) doubled by the CTM.
-    // Not rules: the 5 pt line, the white line, the 100x50 fill.
+    // Not rules: the 5 pt line, the white line, the 100x50 fill (a box).
     assert_eq!(
         p.rules,
         vec![
@@ -524,8 +524,12 @@ fn rules_boxes_and_images() {
             r(200.0, 599.5, 400.0, 600.5),
         ]
     );
-    // Stroked 200x100 rectangle with a 2 pt line.
-    assert_eq!(p.boxes, vec![r(39.0, 659.0, 241.0, 761.0)]);
+    // Stroked 200x100 rectangle with a 2 pt line, and the 100x50 fill: a
+    // tinted panel sets off what it holds as a frame does.
+    assert_eq!(
+        p.boxes,
+        vec![r(39.0, 659.0, 241.0, 761.0), r(300.0, 450.0, 400.0, 500.0)]
+    );
     assert_eq!(p.images.len(), 2);
     let im = &p.images[0];
     assert_eq!(im.bbox, r(300.0, 300.0, 500.0, 400.0));

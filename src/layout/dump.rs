@@ -23,8 +23,8 @@
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
 use crate::script::{
-    ends_sentence, is_opening_punct, line_shape_counted, text_width, text_width_with,
-    COMPRESSED_PUNCT_WIDTH,
+    char_width, ends_sentence, is_cjk_punct, is_closing_punct, is_opening_punct,
+    line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
 };
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
@@ -37,6 +37,17 @@ const OVERWIDE: f32 = 1.75;
 const MAX_INDENT: f32 = 4.5;
 /// Lines of page furniture sit among the first and last few lines.
 const FURNITURE_LINES: usize = 3;
+/// The widest name (in ems) a byline may carry over to a line of its own
+/// (a CJK personal name has two to four characters).
+const BYLINE_NAME_WIDTH: f32 = 4.0;
+/// Text this many times as wide as the paragraph before it is set over
+/// more columns than that paragraph (a caption under a wide photo, an
+/// article over two columns).
+const WIDER_ITEM: f32 = 1.25;
+/// The same for Latin text, whose widths are rougher estimates.
+const WIDER_LATIN_ITEM: f32 = 1.5;
+/// A CJK paragraph's first line is indented by two ems.
+const INDENT: f32 = 2.0;
 
 #[derive(Debug, Clone)]
 struct Item {
@@ -79,6 +90,7 @@ pub fn assign_roles(page: &mut Page) {
             items.push(Item::new(line, b));
         }
     }
+    rejoin_fragments(&mut items);
     mark_by_wording(&mut items);
     let punct_width = calibrate_punct_width(&mut items);
     let measures = block_measures(&items, n_blocks);
@@ -97,15 +109,16 @@ pub fn assign_roles(page: &mut Page) {
     classify_by_shape(&mut items, &measures, punct_width, indented);
     // Rebuild blocks; a glued line split in two starts a new block with its
     // body part (the headline and the text were separate in print).
+    let unit_starts = spanning_headline_starts(&items, &measures);
     let mut blocks: Vec<Block> = Vec::new();
     let mut last_block = usize::MAX;
-    for it in items {
-        if it.block != last_block {
+    for (it, unit_start) in items.into_iter().zip(unit_starts) {
+        if it.block != last_block || unit_start {
             blocks.push(Block {
                 lines: Vec::new(),
                 bbox: None,
                 measure: measures.get(it.block).copied().flatten(),
-                starts_unit: false,
+                starts_unit: unit_start,
                 region: None,
             });
             last_block = it.block;
@@ -117,6 +130,60 @@ pub fn assign_roles(page: &mut Page) {
         }
     }
     page.blocks = blocks;
+}
+
+/// Lines that open an article although no blank line sets them off: a CJK
+/// heading line or text wider than the column, right after a finished
+/// paragraph or a closing tag or credit. A sub-heading sits inside its
+/// column; a line spanning more than the column is a headline over several
+/// columns, so the text before it is complete.
+fn spanning_headline_starts(items: &[Item], measures: &[Option<f32>]) -> Vec<bool> {
+    let mut out = vec![false; items.len()];
+    for k in 1..items.len() {
+        let (prev, it) = (&items[k - 1], &items[k]);
+        let Some(m) = measures.get(it.block).copied().flatten() else {
+            continue;
+        };
+        let closed = match prev.line.role {
+            Role::Body => ends_sentence(&prev.line.text),
+            Role::SourceTag | Role::Credit => true,
+            _ => false,
+        };
+        let wide = |x: &Item| x.cjk && !x.fixed && x.width > m + OVERWIDE;
+        // Text set wider than the paragraph before it, after that paragraph
+        // finished, is another item's (a photo's caption, an article over
+        // more columns): its first line, or the line after a short first
+        // piece. The paragraph's measure is its last full line (one that
+        // runs on), as a block may hold text of several measures.
+        let local = items[..k - 1]
+            .iter()
+            .rev()
+            .take(3)
+            .take_while(|p| p.line.role == Role::Body && p.block == it.block)
+            .find(|p| !ends_sentence(&p.line.text))
+            .map(|p| p.width);
+        // Widths in a dump are estimates (digits, spaces), so "wider" is
+        // by a quarter at least, as a span of more columns is.
+        // Latin widths come from character counts and word wrap leaves
+        // lines ragged, so Latin text must be clearly wider.
+        let wider = |x: &Item| {
+            let ratio = if x.cjk { WIDER_ITEM } else { WIDER_LATIN_ITEM };
+            local.is_some_and(|l| {
+                x.line.role == Role::Body && !x.fixed && x.width > (l + OVERWIDE).max(l * ratio)
+            })
+        };
+        let piece = local.is_some_and(|l| it.width < l - INDENT - CJK_FULL_SLACK);
+        let wide_text = wider(it)
+            || (it.line.role == Role::Body
+                && !it.fixed
+                && piece
+                && !ends_sentence(&it.line.text)
+                && items.get(k + 1).is_some_and(wider));
+        out[k] = closed
+            && prev.block == it.block
+            && ((it.line.role == Role::Heading && wide(it)) || wide_text);
+    }
+    out
 }
 
 fn mark_by_wording(items: &mut Vec<Item>) {
@@ -140,6 +207,16 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         k += 1;
     }
     let n = items.len();
+    // A bracket after a sentence that has not ended is part of that
+    // sentence (`（以下简称…）`): a source tag closes finished text.
+    let mid_sentence: Vec<bool> = (0..n)
+        .map(|k| {
+            k > 0 && {
+                let p = &items[k - 1];
+                !p.fixed && looks_like_prose(p) && !ends_sentence(&p.line.text)
+            }
+        })
+        .collect();
     for (k, item) in items.iter_mut().enumerate() {
         let text = item.line.text.as_str();
         let near_edge = k < FURNITURE_LINES || k + FURNITURE_LINES >= n;
@@ -152,7 +229,7 @@ fn mark_by_wording(items: &mut Vec<Item>) {
             Some(Role::Furniture)
         } else if cues::jump(text).is_some() {
             Some(Role::Jump)
-        } else if cues::is_source_tag(text) {
+        } else if cues::is_source_tag(text) && !mid_sentence[k] {
             Some(Role::SourceTag)
         } else if cues::credit_names(text).is_some() {
             Some(Role::Credit)
@@ -166,6 +243,26 @@ fn mark_by_wording(items: &mut Vec<Item>) {
         if let Some(r) = role {
             item.line.role = r;
             item.fixed = true;
+        }
+    }
+    // A photo printed between an article's heading and its text: the
+    // sentence right above the credit, right under a display line (no
+    // punctuation, or a subtitle's dash), is its caption, and the byline
+    // right under the credit opens the text, so the credit closes no
+    // article.
+    for k in 1..n.saturating_sub(2) {
+        let above = items[k - 1].line.text.as_str();
+        let under_display = !items[k - 1].fixed
+            && (cues::is_subtitle(above)
+                || !above.contains(['，', '、', '。', ',', '.', ';', '；', '：', ':']));
+        let is_caption = under_display
+            && !items[k].fixed
+            && ends_sentence(&items[k].line.text)
+            && items[k + 1].line.role == Role::Credit
+            && items[k + 2].line.role == Role::Byline;
+        if is_caption {
+            items[k].line.role = Role::Caption;
+            items[k].fixed = true;
         }
     }
 }
@@ -398,7 +495,8 @@ fn classify_by_shape(
 }
 
 /// Lines that do not end a sentence cannot end a paragraph: a short run of
-/// them (up to three lines) right before a heading, a byline or an opener,
+/// them (up to three lines) right before a heading, a byline, an opener or
+/// a `Continued from` line,
 /// after a finished sentence, is display type too (a headline whose last line the
 /// shape rules took for text).
 fn heading_runs_before_openers(items: &mut [Item]) {
@@ -408,7 +506,12 @@ fn heading_runs_before_openers(items: &mut [Item]) {
         k -= 1;
         let next = &items[k];
         let next_starts = matches!(next.line.role, Role::Heading | Role::Byline)
-            || (next.line.role == Role::Body && cues::opener(&next.line.text).is_some());
+            || (next.line.role == Role::Body && opens_with_opener(items, k))
+            // A continuation is printed under its own heading, above the
+            // `Continued from` line.
+            || (next.line.role == Role::Jump
+                && cues::jump(&next.line.text)
+                    .is_some_and(|(d, _)| d == crate::model::JumpDirection::From));
         if !next_starts {
             continue;
         }
@@ -489,7 +592,9 @@ fn decide(
             return Decision::SplitGlued(at);
         }
     }
-    let starts_with_opener = cues::opener(text).is_some();
+    // An opener may run over a line break (`新华社北京 1 月 8` / `日电…`):
+    // a dateline is printed in the text's measure like any first line.
+    let starts_with_opener = opens_with_opener(items, k);
     if it.cjk && it.width > glue_limit && may_start && next_narrow && !starts_with_opener {
         let above = prev
             .filter(|p| p.line.role == Role::Heading)
@@ -510,7 +615,24 @@ fn decide(
     if has_prose_punctuation(text)
         || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）']))
         || starts_with_opener
+        // `图为…` (pictured: …) opens a caption, never a heading.
+        || text.starts_with("图为")
     {
+        return Decision::Role(Role::Body);
+    }
+    // A sentence that has not ended goes on: the line after running text
+    // that stops mid-sentence is more of that text. A headline follows a
+    // finished paragraph, a closing tag or credit, or the page's top, never
+    // half a sentence (a reading-order dump cuts printed lines into pieces,
+    // so such a piece may be of any width).
+    if prev.is_some_and(|p| p.line.role == Role::Body && !p.fixed && !ends_sentence(&p.line.text)) {
+        return Decision::Role(Role::Body);
+    }
+    // A line whose characters are spaced apart was stretched to fill its
+    // column: justification spreads a text line that holds few characters
+    // (before a long number or word) over the full measure, while display
+    // type is set solid or with one deliberate gap.
+    if it.cjk && letter_spaced(text) {
         return Decision::Role(Role::Body);
     }
     // Wider than the column: a heading spanning columns. Latin line widths
@@ -592,7 +714,14 @@ fn decide(
             && indented
             && next_full_text
             && m - it.width <= MAX_INDENT
-            && prev.is_none_or(|p| p.line.role != Role::Heading || has_halves_gap(&p.line.text))
+            && prev.is_none_or(|p| {
+                p.line.role != Role::Heading
+                    || has_halves_gap(&p.line.text)
+                    // A headline's two lines are balanced; a heading line
+                    // far shorter than this one is the tail of a heading
+                    // wrapped at the measure, so this is the text's start.
+                    || p.width + INDENT < it.width
+            })
         {
             return Decision::Role(Role::Body);
         }
@@ -695,6 +824,15 @@ fn has_halves_gap(text: &str) -> bool {
     edge_ok && letters(a) >= 3 && letters(b) >= 3 && clean(a) && clean(b)
 }
 
+/// Five or more pieces between spaces, nearly all of one character: the
+/// letters of a line spread apart (`社 区 负 责 人 介`).
+fn letter_spaced(text: &str) -> bool {
+    const MIN_PIECES: usize = 5;
+    let pieces: Vec<&str> = text.split_whitespace().collect();
+    let single = pieces.iter().filter(|p| p.chars().count() == 1).count();
+    pieces.len() >= MIN_PIECES && single * 5 >= pieces.len() * 4
+}
+
 /// Wording that marks a display line: a sub-heading marker or a subtitle
 /// dash.
 fn has_display_cue(text: &str) -> bool {
@@ -786,6 +924,292 @@ fn glued_split(
         };
     }
     best.map(|(_, pos)| pos)
+}
+
+/// The dump's full-line width: the most common width (to the nearest em)
+/// among its CJK lines of some length, refined to the median of the lines
+/// within an em of it. Running text is most of a page and its lines all
+/// fill the column, while fragments, headlines and last lines spread over
+/// every width. `None` with too few lines to tell.
+fn dump_measure<'a>(items: impl Iterator<Item = &'a Item>) -> Option<f32> {
+    const MIN_LINES: usize = 8;
+    // Shorter lines are fragments or display lines; they would swamp the
+    // count on a page cut up by a reading-order dump.
+    const MIN_WIDTH: f32 = 4.0;
+    let widths: Vec<f32> = items
+        .filter(|it| it.cjk && it.width >= MIN_WIDTH)
+        .map(|it| it.width)
+        .collect();
+    if widths.len() < MIN_LINES {
+        return None;
+    }
+    let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    for w in &widths {
+        *counts.entry(w.round() as i32).or_default() += 1;
+    }
+    // The bin with most lines, counting its neighbours half (widths near a
+    // bin edge fall either side); ties go to the wider bin, since fragments
+    // are narrower than full lines.
+    let score = |b: i32| {
+        2 * counts.get(&b).copied().unwrap_or(0)
+            + counts.get(&(b - 1)).copied().unwrap_or(0)
+            + counts.get(&(b + 1)).copied().unwrap_or(0)
+    };
+    let best = counts.keys().copied().max_by_key(|b| (score(*b), *b))?;
+    let mut near: Vec<f32> = widths
+        .into_iter()
+        .filter(|w| (w - best as f32).abs() <= 1.0)
+        .collect();
+    near.sort_by(|a, b| a.total_cmp(b));
+    near.get(near.len() / 2).copied()
+}
+
+/// The column measure around each line of a long block, from the running
+/// text near it: the second widest of the nearby CJK lines that hold prose
+/// punctuation. A reading-order dump cuts printed lines into pieces of any
+/// width, but no piece of running text is wider than its column, and the
+/// full lines among them reach it; display lines (no punctuation) and one
+/// line spanning more columns (a caption) are left out. A dump without
+/// blank lines is one block holding columns of several measures, so the
+/// measure is taken near the line, not over the block. `None` where too
+/// few such lines are near.
+fn local_measures(items: &[Item]) -> Vec<Option<f32>> {
+    const REACH: usize = 8;
+    const MIN_LINES: usize = 4;
+    (0..items.len())
+        .map(|k| {
+            let lo = k.saturating_sub(REACH);
+            let hi = (k + REACH + 1).min(items.len());
+            let mut w: Vec<f32> = items[lo..hi]
+                .iter()
+                .filter(|it| it.block == items[k].block && it.cjk && looks_like_prose(it))
+                .map(|it| it.width)
+                .collect();
+            if w.len() < MIN_LINES {
+                return None;
+            }
+            w.sort_by(|a, b| b.total_cmp(a));
+            Some(w[1])
+        })
+        .collect()
+}
+
+/// Characters next to which a justified CJK line gets its stretch (the
+/// compressible punctuation marks, and the spacing around Latin letters and
+/// digits), which is where a reading-order dump breaks a printed line.
+fn gap_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && char_width(c) == COMPRESSED_PUNCT_WIDTH && is_cjk_punct(c))
+}
+
+/// Ends a paragraph-final sentence: `。！？…`, maybe followed by closing marks.
+/// (`；` does not end a paragraph.)
+fn ends_paragraph_sentence(s: &str) -> bool {
+    for c in s.chars().rev() {
+        if c.is_whitespace() || is_closing_punct(c) {
+            continue;
+        }
+        return matches!(c, '。' | '！' | '？' | '…' | '!' | '?');
+    }
+    false
+}
+
+/// Does the wording make the line a unit of its own (byline, credit,
+/// source tag, jump), or open a paragraph (an opener)? Such lines are never
+/// glued to their neighbours.
+fn stands_alone(text: &str) -> bool {
+    cues::is_byline(text)
+        || cues::is_source_tag(text)
+        || cues::credit_names(text).is_some()
+        || cues::jump(text).is_some()
+        || cues::is_subtitle(text)
+}
+
+/// Does the text open a bracket it does not close?
+fn unclosed_bracket(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Does line `k` start with an opener? The opener may run over a line
+/// break (`新华社北京 1 月 8` / `日电…`): a dateline is printed in the
+/// text's measure like any first line.
+fn opens_with_opener(items: &[Item], k: usize) -> bool {
+    let text = items[k].line.text.as_str();
+    cues::opener(text).is_some()
+        || (items[k].cjk
+            && items.get(k + 1).is_some_and(|n| {
+                !n.fixed
+                    && cues::opener(&join_text(text, &n.line.text))
+                        .is_some_and(|o| o.len > text.len())
+            }))
+}
+
+/// Does a line end with a byline's title, its name still to come?
+fn ends_with_byline_title(text: &str) -> bool {
+    const TITLES: [&str; 7] = ["记者", "通讯员", "实习生", "摄影", "文/", "图/", "文／"];
+    let t = text.trim_end();
+    TITLES.iter().any(|w| t.ends_with(w))
+}
+
+fn join_text(a: &str, b: &str) -> String {
+    // Digits and Latin keep a space from CJK, as dumps print them; reflow
+    // removes it where it is only justification.
+    let space = a.ends_with(|c: char| c.is_ascii_alphanumeric())
+        || b.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if space {
+        format!("{a} {b}")
+    } else {
+        format!("{a}{b}")
+    }
+}
+
+/// Puts back together the printed lines that a reading-order dump
+/// (`pdftotext -raw`) cut into pieces. Justified CJK text gets its stretch
+/// next to punctuation and around Latin and digits; the dump breaks the
+/// line at such a gap, so a printed line arrives as a fragment ending
+/// (or the next one starting) at a gap character, and the pieces together
+/// are no wider than the column. A mark left on a line of its own (`”`,
+/// `。`) is the end of the line before. Only lines of one block are joined
+/// (a blank line is a real break), and only on a page that has a measure:
+/// its block's own where the block is long enough, else the page's (dumps
+/// with blank lines may mix column widths).
+fn rejoin_fragments(items: &mut Vec<Item>) {
+    let Some(page_m) = dump_measure(items.iter()) else {
+        return;
+    };
+    let mut block_m: Vec<f32> = Vec::new();
+    for r in block_ranges(items) {
+        let m = dump_measure(items[r.clone()].iter()).unwrap_or(page_m);
+        let b = items[r.start].block;
+        if block_m.len() <= b {
+            block_m.resize(b + 1, page_m);
+        }
+        block_m[b] = m;
+    }
+    let measure = |b: usize| block_m.get(b).copied().unwrap_or(page_m);
+    // Pass 1: pieces joined at gaps, never after a sentence end.
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    // Per line of `out`: does it start after a finished sentence or at a
+    // block's top (so that it could be a display line)?
+    let mut starts_after_close: Vec<bool> = Vec::with_capacity(items.len());
+    let local = local_measures(items);
+    for (it, local_m) in std::mem::take(items).into_iter().zip(local) {
+        let joined = match out.last_mut() {
+            Some(cur) if cur.block == it.block && (cur.cjk || it.cjk) => {
+                let a = cur.line.text.as_str();
+                let b = it.line.text.as_str();
+                let a_last = a.chars().last().unwrap_or(' ');
+                let b_first = b.chars().next().unwrap_or(' ');
+                // A closing mark or a lone stop at the start of a line
+                // cannot start a printed line (kinsoku): it ends the one
+                // before.
+                let closes = is_closing_punct(b_first)
+                    || matches!(b_first, '。' | '，' | '、' | '；' | '：' | '！' | '？');
+                let at_gap = gap_char(a_last) || gap_char(b_first);
+                let m = local_m.unwrap_or_else(|| measure(cur.block));
+                let fits = cur.width + it.width <= m + CJK_FULL_SLACK;
+                // A line with no punctuation after a finished sentence may
+                // be a headline: it takes a piece only when the whole is
+                // a full line, as a headline and its text's first line
+                // rarely add up to exactly the column.
+                let maybe_display = *starts_after_close.last().unwrap_or(&true)
+                    && !a.chars().any(|c| is_cjk_punct(c) && c != '“' && c != '”');
+                // A bracketed tag in running text (`（原社区卫生室）`) is
+                // a source tag only after a finished sentence.
+                let b_alone = if cues::is_source_tag(b) {
+                    ends_paragraph_sentence(a)
+                } else {
+                    stands_alone(b)
+                };
+                // Brackets come in pairs: a piece that opens one and a
+                // short piece that closes it are one line (`（据新` /
+                // `华社）`), whatever the gap.
+                let bracket = unclosed_bracket(a) && b.contains(['）', ')']) && fits;
+                // A byline broken between a title and its name
+                // (`本报记者沈立群 通讯员` / `季文博`).
+                // The byline may span more columns than the text, so no
+                // measure: the name is short and the whole reads as a byline.
+                let byline = ends_with_byline_title(a)
+                    && it.width <= BYLINE_NAME_WIDTH
+                    && cues::is_byline(&join_text(a, b));
+                let ok = closes
+                    || bracket
+                    || byline
+                    || (at_gap
+                        && fits
+                        && !ends_paragraph_sentence(a)
+                        && !stands_alone(a)
+                        && !b_alone
+                        && cues::opener(b).is_none()
+                        && (!maybe_display || cur.width + it.width >= m - CJK_FULL_SLACK));
+                if ok {
+                    let text = join_text(a, b);
+                    cur.set_text(text, COMPRESSED_PUNCT_WIDTH);
+                }
+                ok
+            }
+            _ => false,
+        };
+        if !joined {
+            let new_block = out.last().is_none_or(|p| p.block != it.block);
+            starts_after_close.push(
+                new_block
+                    || out.last().is_some_and(|p| {
+                        ends_paragraph_sentence(&p.line.text) || stands_alone(&p.line.text)
+                    }),
+            );
+            out.push(it);
+        }
+    }
+    // Pass 2: a printed line that ends a sentence before its end goes on
+    // after the stop with a piece too short to be a paragraph's (indented)
+    // first line, and together they fill the column, with the paragraph
+    // going on after them in a full line (not a wider one: a headline glued
+    // to its text's first line would fake the pattern) or in the short last
+    // line of the paragraph (`…增收。”高振` / `东说。`).
+    let mut merged: Vec<Item> = Vec::with_capacity(out.len());
+    let local = local_measures(&out);
+    let mut k = 0;
+    while k < out.len() {
+        let mut cur = out[k].clone();
+        while let Some(next) = out.get(k + 1) {
+            let after = out.get(k + 2);
+            let m = local[k].unwrap_or_else(|| measure(cur.block));
+            let is_full = |w: f32| w >= m - CJK_FULL_SLACK && w <= m + CJK_FULL_SLACK;
+            let ok = next.block == cur.block
+                && cur.cjk
+                && next.cjk
+                && ends_paragraph_sentence(&cur.line.text)
+                && next.width < m - INDENT - CJK_FULL_SLACK
+                && is_full(cur.width + next.width)
+                && after.is_some_and(|a| {
+                    a.block == next.block
+                        && (is_full(a.width)
+                            || (ends_paragraph_sentence(&a.line.text)
+                                && a.width < m - CJK_FULL_SLACK
+                                && cues::opener(&a.line.text).is_none()))
+                })
+                && !stands_alone(&next.line.text)
+                && cues::opener(&next.line.text).is_none();
+            if !ok {
+                break;
+            }
+            let text = join_text(&cur.line.text, &next.line.text);
+            cur.set_text(text, COMPRESSED_PUNCT_WIDTH);
+            k += 1;
+        }
+        merged.push(cur);
+        k += 1;
+    }
+    *items = merged;
 }
 
 #[cfg(test)]

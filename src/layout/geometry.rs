@@ -79,6 +79,9 @@ struct GBlock {
     unit: Option<usize>,
 }
 
+/// Display type (headlines, decks) runs to at most this many lines; more
+/// lines of one size are running text.
+const MAX_DISPLAY_LINES: usize = 4;
 /// Heading lines are this much larger than the body text.
 const HEADLINE_RATIO: f32 = 1.25;
 /// Sub-headings and kickers: a little larger than body text.
@@ -144,7 +147,9 @@ pub fn layout_page(page: &GeoPage) -> Page {
         })
         .map(|r| r.y0)
         .fold(f32::NEG_INFINITY, f32::max);
-    let blocks = split_display_lines(build_blocks(lines, page.rules));
+    let mut blocks = split_display_lines(build_blocks(lines, page.rules));
+    let (heads, side_lines) = vertical_headlines(side_lines, body);
+    blocks.extend(heads);
     let mut ordered = reading_order(blocks, page.rules, page.images, body, page.height);
     if !side_lines.is_empty() {
         let bbox =
@@ -229,6 +234,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
         });
         prev_loose_open = b.loose && !closes;
         let bold_block = b.lines.len() <= 3 && b.lines.iter().all(|l| l.bold);
+        let running = is_running_text(&b);
         // Single characters stacked in a margin: text set sideways whose
         // glyphs the file draws one per line.
         let stacked = b.lines.len() >= 3 && b.lines.iter().all(|l| l.text.chars().count() <= 2);
@@ -238,7 +244,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
                 l.text = t.to_string();
                 Role::Furniture
             } else {
-                match line_role(&l, page, body, &b.bbox, bold_block) {
+                match line_role(&l, page, body, &b.bbox, bold_block, running) {
                     Role::Heading => Role::Heading,
                     _ if stacked || l.bbox.y1 <= folio_rule => Role::Furniture,
                     // No headline owns this block: a sub-heading here titles
@@ -261,8 +267,10 @@ pub fn layout_page(page: &GeoPage) -> Page {
         out.blocks.push(block);
         loose_blocks.push(b_loose);
     }
+    mark_centred_headings(&mut out, &mut loose_blocks, body);
+    continue_subtitles(&mut out, body);
     mark_kickers_and_captions(&mut out, page, &bodies, &loose_blocks);
-    assign_regions(&mut out, body, page.rules);
+    assign_regions(&mut out, body, page.rules, page.images);
     out.separators = page.rules.to_vec();
     out.figures = page.images.to_vec();
     let mut n = 0;
@@ -286,10 +294,14 @@ pub fn layout_page(page: &GeoPage) -> Page {
 /// 3. A region without running text, caption or credit (a section label
 ///    over a column, a nameplate, a lone display line) is no article: its
 ///    lines are page furniture.
-/// 4. Advertisements: adjacent regions without a byline or opener whose
+/// 4. A headless region at the head of the next column, after a region
+///    that stops in mid-sentence, continues it (column flow).
+/// 5. A region with less text than half a line of column text is a
+///    fragment of the region before it.
+/// 6. Advertisements: adjacent regions without a byline or opener whose
 ///    lines are mostly display type or centred, and whose wording carries
 ///    prices or phone numbers, form one advertisement region.
-fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
+fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
     // 1. Blocks per region, in reading order.
     let mut parts: Vec<Vec<usize>> = Vec::new();
     let mut has_text = false;
@@ -378,7 +390,96 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox]) {
         }
         text
     });
-    // 4. Advertisements.
+    // 4. Column flow: text goes on from the foot of one column to the
+    // head of the next. A region without a heading that opens at the top
+    // of the next column, right after a region whose last line stops in
+    // mid-sentence, is the rest of that region: no article starts in the
+    // middle of a sentence.
+    let mut k = 1;
+    while k < parts.len() {
+        let headless = !parts[k]
+            .iter()
+            .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
+        let last_text = parts[k - 1]
+            .iter()
+            .rev()
+            .flat_map(|&i| page.blocks[i].lines.iter().rev())
+            .find(|l| l.role == Role::Body);
+        // A bracketed source tag after the last stop (`。（湖宣）`) closes.
+        let open = last_text.is_some_and(|l| {
+            let t = l.text.trim_end();
+            let t = match t.strip_suffix(['）', ')']) {
+                Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
+                None => t,
+            };
+            !crate::script::ends_sentence(t)
+        });
+        // An opener (`本报讯`, a dateline) starts an item whatever came before.
+        let first_text = page.blocks[parts[k][0]]
+            .lines
+            .first()
+            .is_some_and(|l| l.role == Role::Body && cues::opener(&l.text).is_none());
+        let next_column = match (
+            last_text.and_then(|l| l.bbox),
+            page.blocks[parts[k][0]].bbox,
+        ) {
+            (Some(a), Some(b)) => b.x0 >= a.x1 - body && b.y0 < a.y0,
+            _ => false,
+        };
+        // Text right under a photo is its caption or photo news.
+        let under_photo = page.blocks[parts[k][0]].bbox.is_some_and(|b| {
+            images.iter().any(|img| {
+                b.y0 >= img.y1 - 2.0
+                    && b.y0 - img.y1 <= 2.0 * body
+                    && b.x1.min(img.x1) - b.x0.max(img.x0) > 0.0
+            })
+        });
+        if headless && open && first_text && next_column && !under_photo {
+            let moved = parts.remove(k);
+            parts[k - 1].extend(moved);
+        } else {
+            k += 1;
+        }
+    }
+    // 5. Fragments: no item is shorter than one line of its page's column
+    // text. A region holding fewer letters than half such a line (a table
+    // cell, a label in a figure, OCR debris) is a piece of the region read
+    // before it, or furniture when none was.
+    let mut line_letters: Vec<usize> = page
+        .blocks
+        .iter()
+        .flat_map(|b| b.lines.iter())
+        .filter(|l| l.role == Role::Body)
+        .map(|l| l.text.chars().filter(|c| c.is_alphabetic()).count())
+        .collect();
+    line_letters.sort_unstable();
+    let line_measure = line_letters
+        .get(line_letters.len() / 2)
+        .copied()
+        .unwrap_or(0);
+    let mut k = 0;
+    while k < parts.len() {
+        let letters: usize = parts[k]
+            .iter()
+            .flat_map(|&i| page.blocks[i].lines.iter())
+            .map(|l| l.text.chars().filter(|c| c.is_alphabetic()).count())
+            .sum();
+        if 2 * letters >= line_measure {
+            k += 1;
+            continue;
+        }
+        let moved = parts.remove(k);
+        if k > 0 {
+            parts[k - 1].extend(moved);
+        } else {
+            for i in moved {
+                for l in page.blocks[i].lines.iter_mut() {
+                    l.role = Role::Furniture;
+                }
+            }
+        }
+    }
+    // 6. Advertisements.
     let looks_commercial: Vec<bool> = parts
         .iter()
         .map(|p| commercial_layout(&lines_of(p, &page.blocks), body))
@@ -1055,6 +1156,7 @@ fn reading_order(
     // above it.
     let is_headline = |b: &GBlock| {
         b.size >= HEADLINE_RATIO * body
+            && !is_running_text(b)
             && b.lines.first().is_some_and(|l| {
                 !cues::is_subtitle(&l.text) && !is_margin_furniture(l, page_height)
             })
@@ -1092,6 +1194,9 @@ fn reading_order(
         .iter()
         .map(|&h| {
             let hb = blocks[h].bbox;
+            if is_vertical(&blocks[h]) {
+                return vertical_headline_region(&blocks, h, rules, body, reach);
+            }
             let tol = body;
             // A centred headline is narrower than its columns: widen the
             // region over the first row of text blocks under it, column by
@@ -1202,6 +1307,19 @@ fn reading_order(
                 })
                 .collect();
             let (mut x0, mut x1) = (hb.x0 - tol, hb.x1 + tol);
+            // A picture set right under a headline is the article's, and
+            // its width is the article's measure: a headline narrower than
+            // its photo governs the columns under the whole photo.
+            for img in images {
+                let overlap = img.x1.min(hb.x1) - img.x0.max(hb.x0);
+                if img.y0 >= hb.y1 - 1.0
+                    && img.y0 - hb.y1 <= 2.0 * body
+                    && overlap >= 0.5 * hb.width()
+                {
+                    x0 = x0.min(img.x0 - 0.5);
+                    x1 = x1.max(img.x1 + 0.5);
+                }
+            }
             let under: Vec<&(BBox, f32)> = row
                 .iter()
                 .filter(|(b, _)| b.x1.min(x1) - b.x0.max(x0) > 0.5 * b.width().min(x1 - x0))
@@ -1234,18 +1352,36 @@ fn reading_order(
                     && clear_above(b)
             };
             if top.is_finite() {
-                // Columns the headline reaches into count whole.
+                // Columns the headline reaches into count whole: by more
+                // than the tolerance, which only lets a gutter's width of
+                // slack in.
                 for (b, bt) in &row {
-                    if aligned(b, *bt) && b.x1 > x0 && b.x0 < x1 {
+                    if aligned(b, *bt) && b.x1 > hb.x0 + tol && b.x0 < hb.x1 - tol {
                         x0 = x0.min(b.x0 - 0.5);
                         x1 = x1.max(b.x1 + 0.5);
                     }
                 }
+                // An article's text starts in its first column: when the
+                // leftmost column under the headline opens with an opener
+                // (`本报讯`, a dateline), a column left of it is another's.
+                let opens_at = |x0: f32, x1: f32| {
+                    blocks
+                        .iter()
+                        .filter(|b| {
+                            is_column_text(b, body)
+                                && row.iter().any(|(r, _)| r == &b.bbox)
+                                && b.bbox.x1.min(x1) - b.bbox.x0.max(x0) > 0.5 * b.bbox.width()
+                        })
+                        .min_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0))
+                        .and_then(|b| b.lines.first())
+                        .is_some_and(|l| cues::opener(&l.text).is_some())
+                };
                 loop {
                     let mut grew = false;
+                    let opened = opens_at(x0, x1);
                     for (b, bt) in &row {
                         let aligned = aligned(b, *bt);
-                        let left = b.x1 <= x0 + tol && b.x1 >= x0 - reach;
+                        let left = !opened && b.x1 <= x0 + tol && b.x1 >= x0 - reach;
                         let right = b.x0 >= x1 - tol && b.x0 <= x1 + reach;
                         let (gx0, gx1) = if left {
                             (b.x1, x0 + tol)
@@ -1474,6 +1610,141 @@ fn reading_order(
     out
 }
 
+/// Chinese headlines are often set top to bottom beside their text. A
+/// vertical run in headline type (larger than the body, CJK, two characters
+/// or more) is such a headline, not a margin note; runs side by side in one
+/// size are its lines, read right to left as vertical lines are. Other
+/// vertical runs (production slugs, margin notes) stay apart.
+fn vertical_headlines(side_lines: Vec<GLine>, body: f32) -> (Vec<GBlock>, Vec<GLine>) {
+    let (mut display, rest): (Vec<GLine>, Vec<GLine>) = side_lines.into_iter().partition(|l| {
+        l.size >= HEADLINE_RATIO * body
+            && crate::script::is_mostly_cjk(&l.text)
+            && l.text.chars().count() >= 2
+    });
+    display.sort_by(|a, b| b.bbox.x1.total_cmp(&a.bbox.x1));
+    let mut heads: Vec<GBlock> = Vec::new();
+    for l in display {
+        // The next line of a headline: same size, one line space to the
+        // left, level with it.
+        let joins = heads.last().is_some_and(|h: &GBlock| {
+            let last = &h.lines[h.lines.len() - 1];
+            (l.size / last.size - 1.0).abs() <= 0.1
+                && last.bbox.x0 - l.bbox.x1 <= 0.8 * l.size
+                && l.bbox.y1.min(last.bbox.y1) - l.bbox.y0.max(last.bbox.y0)
+                    > 0.3 * l.bbox.height().min(last.bbox.height())
+        });
+        match heads.last_mut() {
+            Some(h) if joins => {
+                h.bbox = h.bbox.union(&l.bbox);
+                h.lines.push(l);
+            }
+            _ => heads.push(GBlock {
+                bbox: l.bbox,
+                size: l.size,
+                lines: vec![l],
+                unit_start: false,
+                loose: false,
+                unit: None,
+            }),
+        }
+    }
+    (heads, rest)
+}
+
+/// A block of vertical lines (taller than wide, two characters or more).
+fn is_vertical(b: &GBlock) -> bool {
+    !b.lines.is_empty()
+        && b.lines
+            .iter()
+            .all(|l| l.bbox.height() > 2.0 * l.bbox.width() && l.text.chars().count() >= 2)
+}
+
+/// The region a vertical headline governs: the column text level with it
+/// on one side, a gutter away (the side whose text starts level with the
+/// headline's top, else the nearer), then the columns after those while
+/// their tops stay level and no rule cuts them off, down to the foot of
+/// that text.
+fn vertical_headline_region(
+    blocks: &[GBlock],
+    h: usize,
+    rules: &[BBox],
+    body: f32,
+    reach: f32,
+) -> BBox {
+    let hb = blocks[h].bbox;
+    let level = |b: &BBox| b.y1.min(hb.y1) - b.y0.max(hb.y0) > 0.3 * hb.height().min(b.height());
+    let text: Vec<BBox> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| *i != h && is_column_text(b, body) && level(&b.bbox))
+        .map(|(_, b)| b.bbox)
+        .collect();
+    let gap_right = |b: &BBox| b.x0 - hb.x1;
+    let gap_left = |b: &BBox| hb.x0 - b.x1;
+    let pick = |side: &dyn Fn(&BBox) -> f32| {
+        text.iter()
+            .filter(|b| side(b) >= -1.0 && side(b) <= reach)
+            .min_by(|a, b| side(a).total_cmp(&side(b)))
+            .copied()
+    };
+    let (right, left) = (pick(&gap_right), pick(&gap_left));
+    let score = |b: &BBox, gap: f32| ((b.y0 - hb.y0).abs() > 1.5 * body, gap);
+    let (first, to_right) = match (right, left) {
+        (Some(r), Some(l)) => {
+            if score(&r, gap_right(&r)) <= score(&l, gap_left(&l)) {
+                (r, true)
+            } else {
+                (l, false)
+            }
+        }
+        (Some(r), None) => (r, true),
+        (None, Some(l)) => (l, false),
+        (None, None) => return hb,
+    };
+    let mut area = hb.union(&first);
+    loop {
+        let next = text.iter().find(|b| {
+            let beside = if to_right {
+                b.x0 >= area.x1 - 1.0 && b.x0 - area.x1 <= reach
+            } else {
+                b.x1 <= area.x0 + 1.0 && area.x0 - b.x1 <= reach
+            };
+            let (g0, g1) = if to_right {
+                (area.x1, b.x0)
+            } else {
+                (b.x1, area.x0)
+            };
+            beside
+                && (b.y0 - first.y0).abs() <= 1.5 * body
+                && !vertical_rule_between(rules, g0 - 1.0, g1 + 1.0, b.y0, b.y1)
+        });
+        match next {
+            Some(b) => area = area.union(b),
+            None => break,
+        }
+    }
+    // Down each column the text goes on in blocks right under one another.
+    loop {
+        let below = blocks.iter().find(|b| {
+            is_column_text(b, body)
+                && b.bbox.y0 >= area.y1 - 1.0
+                && b.bbox.y0 - area.y1 <= body
+                && b.bbox.x0 >= area.x0 - 1.0
+                && b.bbox.x1 <= area.x1 + 1.0
+        });
+        match below {
+            Some(b) => area.y1 = b.bbox.y1,
+            None => break,
+        }
+    }
+    BBox {
+        x0: area.x0 - 0.5,
+        y0: area.y0 - 0.5,
+        x1: area.x1 + 0.5,
+        y1: area.y1 + 0.5,
+    }
+}
+
 /// Where white space closes a headline's region before `bottom`: a band
 /// across the region's whole width, at least one body line pitch tall,
 /// with the region's running text above it and running text (not a
@@ -1509,14 +1780,35 @@ fn whitespace_bottom(
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut reach = f32::NEG_INFINITY;
     let mut text_above = false;
+    // Whether the text above stops at the end of a sentence or with a
+    // closing tag (`（东卫）`): an article that has ended.
+    let mut text_closed = false;
     for (y0, y1, b) in spans {
+        // A photo after a band of white under text that has ended is an
+        // item of its own (a photo with its caption), not this article's:
+        // an article's pictures stand by its headline or inside its text.
+        if text_above && text_closed && b.is_none() && y0 - reach >= pitch {
+            return reach + 0.5 * (y0 - reach);
+        }
         if text_above && y0 - reach >= pitch {
+            // Running text below the band: body-size column text, or more
+            // lines than display type takes in smaller type (a feuilleton,
+            // verse, a second body size), which no caption runs to.
             let runs_text = b.is_some_and(|b| {
-                is_column_text(b, body) && !b.lines.first().is_some_and(|l| l.all_bold)
+                (is_column_text(b, body)
+                    || is_running_text(b)
+                    || (b.lines.len() > MAX_DISPLAY_LINES && b.size < body))
+                    && !b.lines.first().is_some_and(|l| l.all_bold)
             });
             if runs_text {
                 return reach + 0.5 * (y0 - reach);
             }
+        }
+        if y1 >= reach {
+            text_closed = b.and_then(|b| b.lines.last()).is_some_and(|l| {
+                crate::script::ends_sentence(&l.text)
+                    || cues::trailing_source_tag(&l.text).is_some()
+            });
         }
         reach = reach.max(y1);
         text_above |= b.is_some_and(|b| is_column_text(b, body));
@@ -1555,6 +1847,17 @@ fn measured_gutter(blocks: &[GBlock], body: f32) -> f32 {
 
 /// A page number or running head set large in the top or bottom band
 /// (`A5`): a short line or one worded like furniture.
+/// More lines than display type is set in, most of them filling the
+/// block's measure as justified running text does: text, at any size.
+fn is_running_text(b: &GBlock) -> bool {
+    let full = b
+        .lines
+        .iter()
+        .filter(|l| l.bbox.width() >= 0.9 * b.bbox.width())
+        .count();
+    b.lines.len() > MAX_DISPLAY_LINES && 2 * full > b.lines.len()
+}
+
 fn is_margin_furniture(l: &GLine, page_height: f32) -> bool {
     let in_band =
         l.bbox.y1 <= page_height * MARGIN_SHARE || l.bbox.y0 >= page_height * (1.0 - MARGIN_SHARE);
@@ -1756,7 +2059,14 @@ fn best_gap(blocks: &[GBlock], rules: &[BBox], horizontal: bool, slack: f32) -> 
 
 /// The role of a line by size first, wording second, position third.
 /// `bold_block`: the line's block is one to three lines, all bold.
-fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: bool) -> Role {
+fn line_role(
+    l: &GLine,
+    page: &GeoPage,
+    body: f32,
+    block: &BBox,
+    bold_block: bool,
+    running_text: bool,
+) -> Role {
     let text = l.text.as_str();
     let ratio = l.size / body;
     let in_margin =
@@ -1802,6 +2112,12 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
     if text.trim_end().ends_with([':', '：']) && text.chars().count() <= 40 {
         return Role::Body;
     }
+    // Display type is set in a few lines; a block of many lines filling
+    // its measure is running text in a second body size (a German column
+    // beside a French one, a feature set larger), whatever the size.
+    if running_text {
+        return Role::Body;
+    }
     // Headline type is clearly larger than body type; a little larger, or
     // bold body type standing alone, is a sub-heading (or a kicker, see
     // below).
@@ -1818,6 +2134,187 @@ fn line_role(l: &GLine, page: &GeoPage, body: f32, block: &BBox, bold_block: boo
         return Role::Caption;
     }
     Role::Body
+}
+
+/// A deck too long for its measure wraps: the next line in the deck's own
+/// size, set at the deck's tight leading right under it, goes on with the
+/// deck (`——临河区中小学开展冬季体育` / `活动见闻`), whatever role its size
+/// alone would give it. A deck line that ends a sentence has not wrapped.
+fn continue_subtitles(page: &mut Page, body: f32) {
+    let mut prev: Option<(f32, BBox, bool)> = None;
+    for block in page.blocks.iter_mut() {
+        for line in block.lines.iter_mut() {
+            let size = line.font_size.unwrap_or(0.0);
+            if let (Some((psize, pb, open)), Some(lb)) = (prev, line.bbox) {
+                let same_size = size > 0.0 && (size / psize - 1.0).abs() <= 0.1;
+                let tight = lb.y0 >= pb.y0 + 0.5 * pb.height() && lb.y0 - pb.y1 <= pb.height();
+                if open
+                    && same_size
+                    && tight
+                    && matches!(line.role, Role::Heading | Role::Subheading | Role::Body)
+                    && !cues::is_subtitle(&line.text)
+                    // The rest of a wrapped line is shorter than the line
+                    // that wrapped; running text opening under the deck
+                    // runs the full measure or opens with an opener.
+                    && cues::opener(&line.text).is_none()
+                    // A deck set larger than the body may wrap into lines
+                    // of equal measure; one in body type must be told from
+                    // the text under it by the rest being shorter.
+                    && (psize >= DISPLAY_RATIO * body && lb.width() <= pb.width() + 0.5 * size
+                        || lb.width() < pb.width())
+                {
+                    line.role = Role::Subtitle;
+                }
+            }
+            prev = match (line.role, line.bbox) {
+                (Role::Subtitle, Some(b)) if size > 0.0 => {
+                    Some((size, b, !crate::script::ends_sentence(&line.text)))
+                }
+                _ => None,
+            };
+        }
+    }
+}
+
+/// A line of body-size type centred over the column text right under it
+/// titles that text. Papers that set their headings in the body face (most
+/// of the nineteenth century, notices, many magazines) mark them by
+/// centring and space alone; a paragraph's last line starts at the
+/// column's left edge and never sits centred. The measure is the block's
+/// own when the line heads a block of column text, else the column right
+/// under it; "centred" asks both margins to be at least two ems (a
+/// paragraph's last line or a slightly short line fills more) and to
+/// differ by at most one (type is set on a grid of ems). Three or more centred lines in a row are verse, a table
+/// or an advertisement, not a heading. A heading found inside a block
+/// becomes a block of its own, so that it can open a region.
+fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
+    let columns: Vec<BBox> = page
+        .blocks
+        .iter()
+        .filter(|b| b.lines.len() >= 2 && b.lines.iter().all(|l| l.role == Role::Body))
+        .filter_map(|b| b.bbox)
+        .collect();
+    let centred_in = |lb: &BBox, x0: f32, x1: f32| {
+        let (left, right) = (lb.x0 - x0, x1 - lb.x1);
+        left >= 2.0 * body && right >= 2.0 * body && (left - right).abs() <= body
+    };
+    let blocks = std::mem::take(&mut page.blocks);
+    let flags = std::mem::take(loose);
+    for (block, was_loose) in blocks.into_iter().zip(flags) {
+        // Centred lines right under a heading belong to its display group:
+        // they are its deck, not the next item's heading.
+        let under_heading = page
+            .blocks
+            .last()
+            .and_then(|b| b.lines.last())
+            .is_some_and(|l| l.role == Role::Heading);
+        let n = block.lines.len();
+        let candidate = |l: &Line| {
+            l.role == Role::Body
+                && !l.font_size.is_some_and(|s| s < SMALL_RATIO * body)
+                && !l.text.trim_end().ends_with([':', '：', ',', '，', ';', '-'])
+                // Chinese headings never close with a full stop; a line
+                // that does is the end of a sentence.
+                && !l.text.trim_end().ends_with(['。', '！', '？', '”'])
+        };
+        let centred: Vec<bool> = block
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let Some(lb) = l.bbox else { return false };
+                if !candidate(l) {
+                    return false;
+                }
+                // Inside a block of Chinese text a short, nearly centred
+                // line is a two-em-indented paragraph opening or a line
+                // beside a figure; Chinese papers mark headings in running
+                // text by face (the bold rule), so only Latin text here.
+                if n >= 3 && i + 1 < n && !crate::script::is_mostly_cjk(&l.text) {
+                    let bb = block.bbox.unwrap_or(lb);
+                    // A short paragraph's line set at the paragraph indent
+                    // that other lines of the block also start at is no
+                    // heading, however nearly centred it falls.
+                    let at_indent = block.lines.iter().enumerate().any(|(j, o)| {
+                        j != i && o.bbox.is_some_and(|ob| (ob.x0 - lb.x0).abs() <= 0.5 * body)
+                    });
+                    return !at_indent && centred_in(&lb, bb.x0, bb.x1);
+                }
+                if n == 1 {
+                    return columns
+                        .iter()
+                        .filter(|c| {
+                            c.y0 >= lb.y1 - 1.0
+                                && c.y0 - lb.y1 <= 2.0 * lb.height().max(body)
+                                && c.x0 <= lb.x0
+                                && c.x1 >= lb.x1
+                        })
+                        .min_by(|a, b| a.y0.total_cmp(&b.y0))
+                        .is_some_and(|c| centred_in(&lb, c.x0, c.x1));
+                }
+                false
+            })
+            .collect();
+        // Heading lines: runs of one or two centred lines.
+        let mut heading = vec![false; n];
+        let mut i = 0;
+        while i < n {
+            if !centred[i] {
+                i += 1;
+                continue;
+            }
+            let mut end = i;
+            while end < n && centred[end] {
+                end += 1;
+            }
+            if end - i <= 2 {
+                heading[i..end].iter_mut().for_each(|h| *h = true);
+            }
+            i = end;
+        }
+        if !heading.iter().any(|&h| h) {
+            page.blocks.push(block);
+            loose.push(was_loose);
+            continue;
+        }
+        // Cut the block before and after each heading run.
+        let Block {
+            lines,
+            measure,
+            starts_unit,
+            region,
+            ..
+        } = block;
+        let mut pieces: Vec<Vec<Line>> = Vec::new();
+        let mut prev: Option<bool> = None;
+        for (k, (mut l, h)) in lines.into_iter().zip(heading).enumerate() {
+            if h {
+                l.role = if under_heading && k < 2 {
+                    Role::Subtitle
+                } else {
+                    Role::Heading
+                };
+            }
+            if prev != Some(h) {
+                pieces.push(Vec::new());
+            }
+            prev = Some(h);
+            if let Some(p) = pieces.last_mut() {
+                p.push(l);
+            }
+        }
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let bbox = BBox::union_all(piece.iter().filter_map(|l| l.bbox.as_ref()));
+            page.blocks.push(Block {
+                lines: piece,
+                bbox,
+                measure,
+                starts_unit: starts_unit && k == 0,
+                region,
+            });
+            loose.push(was_loose);
+        }
+    }
 }
 
 /// Second pass with neighbours: a heading line right above a larger heading

@@ -66,11 +66,13 @@ impl Group {
         self.segments.iter().any(|s| s.role == Role::Byline)
     }
     /// A lone heading line, with no subtitle, byline or second line: it may
-    /// be a sub-heading.
+    /// be a sub-heading, unless layout saw it open an article (a heading
+    /// wider than its text's column).
     fn is_weak(&self) -> bool {
         self.segments.len() == 1
             && self.segments[0].role == Role::Heading
             && self.segments[0].bbox.is_none()
+            && !self.segments[0].starts_unit
     }
     /// Sub-heading type by geometry (smaller than headlines): a sub-heading
     /// whenever text of an open article comes before it.
@@ -281,10 +283,16 @@ fn build_units(segments: Vec<Segment>, page: u32, furniture: &mut Vec<Furniture>
                 if seg.starts_unit {
                     last_closed = true;
                 }
-                let r = run.get_or_insert_with(|| Run {
-                    opens: last_closed,
-                    jumps: std::mem::take(&mut pending_jumps),
-                    ..Run::default()
+                let r = run.get_or_insert_with(|| {
+                    let jumps = std::mem::take(&mut pending_jumps);
+                    // Text under a `Continued from` line is a continued
+                    // article's, not the one before it going on.
+                    let continued = jumps.iter().any(|j| j.direction == JumpDirection::From);
+                    Run {
+                        opens: last_closed || continued,
+                        jumps,
+                        ..Run::default()
+                    }
                 });
                 if r.items.is_empty() {
                     if let Some(o) = &opener {
@@ -945,12 +953,36 @@ fn fill_heading_fields(article: &mut Article, g: &Group) {
     if !headline.is_empty() {
         article.headline = Some(headline);
     }
-    if let Some(s) = g.segments.iter().find(|s| s.role == Role::Subtitle) {
-        article.subheadline = Some(s.text.clone());
+    // A deck wrapped over lines comes as consecutive subtitle segments.
+    if let Some(first) = g.segments.iter().position(|s| s.role == Role::Subtitle) {
+        let lines: Vec<&str> = g.segments[first..]
+            .iter()
+            .take_while(|s| s.role == Role::Subtitle)
+            .map(|s| s.text.as_str())
+            .collect();
+        article.subheadline = Some(join_wrapped_lines(&lines));
     }
     for b in g.segments.iter().filter(|s| s.role == Role::Byline) {
         merge_byline(&mut article.byline, cues::parse_byline(&b.raw));
     }
+}
+
+/// Joins the lines of a wrapped display group (a deck): CJK pieces join with
+/// nothing, Latin ones with a space (a trailing hyphen joins the word).
+fn join_wrapped_lines(lines: &[&str]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let l = l.trim();
+        let cjk_seam = out.chars().last().is_some_and(crate::script::is_cjk)
+            || l.chars().next().is_some_and(crate::script::is_cjk);
+        if out.ends_with('-') && l.chars().next().is_some_and(char::is_lowercase) {
+            out.pop();
+        } else if !out.is_empty() && !cjk_seam {
+            out.push(' ');
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 /// Joins the lines of a multi-line headline. Latin lines join with a space.

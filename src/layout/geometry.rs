@@ -2289,10 +2289,15 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
         let mut prev: Option<bool> = None;
         for (k, (mut l, h)) in lines.into_iter().zip(heading).enumerate() {
             if h {
+                // Inside a region a larger headline governs, a centred line
+                // of body type ranks below that headline: a cross-head of
+                // its article, not the head of another.
                 l.role = if under_heading && k < 2 {
                     Role::Subtitle
-                } else {
+                } else if was_loose {
                     Role::Heading
+                } else {
+                    Role::Subheading
                 };
             }
             if prev != Some(h) {

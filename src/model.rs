@@ -322,6 +322,11 @@ pub struct BodyItem {
     /// 0.6), to check against the page.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub low_confidence: Vec<LowConfidenceWord>,
+    /// Only where the paragraph stands on another page than the article's
+    /// own (an article continued on the next page): that page, so that
+    /// `bbox` can be placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
 }
 
 /// A word OCR was unsure of, with its box on the page.
@@ -340,6 +345,7 @@ impl BodyItem {
             bbox: None,
             confidence: None,
             low_confidence: Vec::new(),
+            page: None,
         }
     }
     pub fn subheading(text: impl Into<String>) -> BodyItem {

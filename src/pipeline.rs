@@ -609,6 +609,9 @@ fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> split::Page
 }
 
 fn finish_xml_document(doc: &mut Document) {
+    // Archive issues (METS, multi-page ALTO) are mostly older papers set in
+    // continuous columns: an article runs on to the next page.
+    split::join_page_continuations(&mut doc.articles);
     if doc.articles.is_empty() {
         doc.warnings.push(Warning::new(
             "no-articles",

@@ -359,14 +359,14 @@ fn luxemburger_extract_then_eval_against_its_mets() {
         .expect("an F1 line");
     println!("Luxemburger Zeitung vs its METS: {f1}");
     // `article P/R/F1   P / R / F1  (...)`: a regression floor under the
-    // 0.278 measured when it was set (issue 13 asks 0.85; see README).
+    // 0.424 measured when it was set (issue 13 asks 0.85; see README).
     let value: f64 = f1
         .split_whitespace()
         .nth(6)
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no F1 in {f1:?}"));
     assert!(
-        value >= 0.25,
+        value >= 0.40,
         "article F1 {value} against the METS articles"
     );
 }

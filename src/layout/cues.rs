@@ -545,6 +545,17 @@ pub fn commercial_marks(text: &str) -> usize {
     PRICE.find_iter(text).count() + PHONE.find_iter(text).count()
 }
 
+/// A line that is only an advertisement's order number in parentheses,
+/// `(1285)`, `( 1060 )`: three to five digits, nothing else.
+pub fn is_insertion_number(text: &str) -> bool {
+    let t = text.trim();
+    let Some(inner) = t.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+        return false;
+    };
+    let digits = inner.trim();
+    (3..=5).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,5 +653,10 @@ mod tests {
         assert!(furniture_kind("THE DAILY STAR  Tuesday, January 10, 2023").is_some());
         assert!(furniture_kind("责任编辑 张某  校对 李某").is_some());
         assert!(furniture_kind("魏都区召开社会救助工作专题会议").is_none());
+        assert!(is_insertion_number("(1285)"));
+        assert!(is_insertion_number(" ( 1060 ) "));
+        assert!(!is_insertion_number("(12)"));
+        assert!(!is_insertion_number("(1858) war"));
+        assert!(!is_insertion_number("(12a4)"));
     }
 }

@@ -391,54 +391,94 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
         text
     });
     // 4. Column flow: text goes on from the foot of one column to the
-    // head of the next. A region without a heading that opens at the top
-    // of the next column, right after a region whose last line stops in
-    // mid-sentence, is the rest of that region: no article starts in the
-    // middle of a sentence.
-    let mut k = 1;
-    while k < parts.len() {
-        let headless = !parts[k]
-            .iter()
-            .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
-        let last_text = parts[k - 1]
-            .iter()
+    // head of the next. A region without a heading that opens at the head
+    // of a column, beside a region whose last line (at the foot of the
+    // column to the left) stops in mid-sentence, is the rest of that
+    // region: no article starts in the middle of a sentence. Reading
+    // order may have put the two apart (a label over the columns drew the
+    // next column first), so the region is looked for by position.
+    let last_body = |p: &[usize], blocks: &[Block]| -> Option<Line> {
+        p.iter()
             .rev()
-            .flat_map(|&i| page.blocks[i].lines.iter().rev())
-            .find(|l| l.role == Role::Body);
-        // A bracketed source tag after the last stop (`。（湖宣）`) closes.
-        let open = last_text.is_some_and(|l| {
-            let t = l.text.trim_end();
-            let t = match t.strip_suffix(['）', ')']) {
-                Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
-                None => t,
-            };
-            !crate::script::ends_sentence(t)
+            .flat_map(|&i| blocks[i].lines.iter().rev())
+            .find(|l| l.role == Role::Body)
+            .cloned()
+    };
+    let mut k = 0;
+    while k < parts.len() {
+        // Text that opens in lower case (the tail of a hyphenated word, a
+        // sentence going on) continues something even under a heading: the
+        // heading over it is a section label (`PARTIE NON OFFICIELLE.`),
+        // not its headline, and becomes furniture.
+        let text_at = parts[k]
+            .iter()
+            .position(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Body));
+        let labelled = text_at.is_some_and(|t| {
+            t > 0
+                && parts[k][..t].iter().all(|&i| {
+                    let b = &page.blocks[i];
+                    b.lines.len() <= 2 && b.lines.iter().all(|l| l.role == Role::Heading)
+                })
+                && page.blocks[parts[k][t]]
+                    .lines
+                    .first()
+                    .and_then(|l| l.text.chars().find(|c| c.is_alphabetic()))
+                    .is_some_and(char::is_lowercase)
         });
+        let skip = if labelled { text_at.unwrap_or(0) } else { 0 };
+        let first = &page.blocks[parts[k][skip]];
+        let headless = labelled
+            || !parts[k]
+                .iter()
+                .any(|&i| page.blocks[i].lines.iter().any(|l| l.role == Role::Heading));
         // An opener (`本报讯`, a dateline) starts an item whatever came before.
-        let first_text = page.blocks[parts[k][0]]
+        let first_text = first
             .lines
             .first()
             .is_some_and(|l| l.role == Role::Body && cues::opener(&l.text).is_none());
-        let next_column = match (
-            last_text.and_then(|l| l.bbox),
-            page.blocks[parts[k][0]].bbox,
-        ) {
-            (Some(a), Some(b)) => b.x0 >= a.x1 - body && b.y0 < a.y0,
-            _ => false,
-        };
         // Text right under a photo is its caption or photo news.
-        let under_photo = page.blocks[parts[k][0]].bbox.is_some_and(|b| {
+        let under_photo = first.bbox.is_some_and(|b| {
             images.iter().any(|img| {
                 b.y0 >= img.y1 - 2.0
                     && b.y0 - img.y1 <= 2.0 * body
                     && b.x1.min(img.x1) - b.x0.max(img.x0) > 0.0
             })
         });
-        if headless && open && first_text && next_column && !under_photo {
-            let moved = parts.remove(k);
-            parts[k - 1].extend(moved);
-        } else {
+        let (Some(fb), true) = (first.bbox, headless && first_text && !under_photo) else {
             k += 1;
+            continue;
+        };
+        let from = (0..parts.len())
+            .filter(|&q| q != k)
+            .filter_map(|q| {
+                let l = last_body(&parts[q], &page.blocks)?;
+                let lb = l.bbox?;
+                // A bracketed source tag after the last stop closes.
+                let t = l.text.trim_end();
+                let t = match t.strip_suffix(['）', ')']) {
+                    Some(inner) => inner.rfind(['（', '(']).map_or(t, |at| &inner[..at]),
+                    None => t,
+                };
+                let open = !crate::script::ends_sentence(t);
+                let next_column =
+                    fb.x0 >= lb.x1 - body && fb.x0 - lb.x1 <= 3.0 * body && fb.y0 < lb.y0;
+                (open && next_column).then_some((q, fb.x0 - lb.x1))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(q, _)| q);
+        match from {
+            Some(q) => {
+                let mut moved = parts.remove(k);
+                for i in moved.drain(..skip) {
+                    for l in page.blocks[i].lines.iter_mut() {
+                        l.role = Role::Furniture;
+                    }
+                }
+                let q = if q > k { q - 1 } else { q };
+                parts[q].extend(moved);
+                k = k.min(q);
+            }
+            None => k += 1,
         }
     }
     // 5. Fragments: no item is shorter than one line of its page's column
@@ -515,6 +555,19 @@ fn assign_regions(page: &mut Page, body: f32, rules: &[BBox], images: &[BBox]) {
             ads.splice(k..end, [true]);
         }
         k += 1;
+    }
+    // A paid notice carries its order number, `(1285)`, on a line of its
+    // own at its end (the way papers of the nineteenth and early twentieth
+    // centuries numbered insertions): whatever its layout, it is an
+    // advertisement.
+    for (n, p) in parts.iter().enumerate() {
+        if !ads[n]
+            && p.iter()
+                .flat_map(|&i| page.blocks[i].lines.iter())
+                .any(|l| cues::is_insertion_number(&l.text))
+        {
+            ads[n] = true;
+        }
     }
     let mut regions = Vec::with_capacity(parts.len());
     for (n, p) in parts.iter().enumerate() {
@@ -611,6 +664,20 @@ fn commercial_layout(lines: &[Line], body: f32) -> bool {
     let Some(area) = BBox::union_all(lines.iter().filter_map(|l| l.bbox.as_ref())) else {
         return false;
     };
+    // Running text filling its measure line after line is an article's
+    // (a column in a second, larger body size is not display type).
+    // (The measure: the width most lines reach, a column's, whatever
+    // number of columns the region spans.)
+    let mut widths: Vec<f32> = lines
+        .iter()
+        .filter_map(|l| l.bbox.map(|b| b.width()))
+        .collect();
+    widths.sort_by(f32::total_cmp);
+    let measure = widths.get(widths.len() * 3 / 4).copied().unwrap_or(0.0);
+    let full = widths.iter().filter(|&&w| w >= 0.9 * measure).count();
+    if lines.len() > MAX_DISPLAY_LINES && 2 * full > lines.len() {
+        return false;
+    }
     let centre = (area.x0 + area.x1) / 2.0;
     let displayish = lines
         .iter()
@@ -2188,11 +2255,16 @@ fn continue_subtitles(page: &mut Page, body: f32) {
 /// or an advertisement, not a heading. A heading found inside a block
 /// becomes a block of its own, so that it can open a region.
 fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
-    let columns: Vec<BBox> = page
+    // Column text: two lines or more, nearly all of them running text (a
+    // dateline or a word in another face may be among them).
+    let columns: Vec<(BBox, f32)> = page
         .blocks
         .iter()
-        .filter(|b| b.lines.len() >= 2 && b.lines.iter().all(|l| l.role == Role::Body))
-        .filter_map(|b| b.bbox)
+        .filter(|b| {
+            let body_lines = b.lines.iter().filter(|l| l.role == Role::Body).count();
+            b.lines.len() >= 2 && 5 * body_lines >= 4 * b.lines.len()
+        })
+        .filter_map(|b| Some((b.bbox?, b.lines[0].font_size.unwrap_or(body))))
         .collect();
     let centred_in = |lb: &BBox, x0: f32, x1: f32| {
         let (left, right) = (lb.x0 - x0, x1 - lb.x1);
@@ -2211,7 +2283,6 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
         let n = block.lines.len();
         let candidate = |l: &Line| {
             l.role == Role::Body
-                && !l.font_size.is_some_and(|s| s < SMALL_RATIO * body)
                 && !l.text.trim_end().ends_with([':', '：', ',', '，', ';', '-'])
                 // Chinese headings never close with a full stop; a line
                 // that does is the end of a sentence.
@@ -2230,8 +2301,16 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
                 // line is a two-em-indented paragraph opening or a line
                 // beside a figure; Chinese papers mark headings in running
                 // text by face (the bold rule), so only Latin text here.
+                // A heading is set no smaller than the text it titles
+                // (captions and credits are smaller); sizes measured from a
+                // short line's ink vary by a tenth or so.
+                let size = l.font_size.unwrap_or(body);
                 if n >= 3 && i + 1 < n && !crate::script::is_mostly_cjk(&l.text) {
                     let bb = block.bbox.unwrap_or(lb);
+                    let next = block.lines[i + 1].font_size.unwrap_or(body);
+                    if size < 0.85 * next {
+                        return false;
+                    }
                     // A short paragraph's line set at the paragraph indent
                     // that other lines of the block also start at is no
                     // heading, however nearly centred it falls.
@@ -2243,14 +2322,16 @@ fn mark_centred_headings(page: &mut Page, loose: &mut Vec<bool>, body: f32) {
                 if n == 1 {
                     return columns
                         .iter()
-                        .filter(|c| {
+                        .filter(|(c, _)| {
                             c.y0 >= lb.y1 - 1.0
                                 && c.y0 - lb.y1 <= 2.0 * lb.height().max(body)
                                 && c.x0 <= lb.x0
                                 && c.x1 >= lb.x1
                         })
-                        .min_by(|a, b| a.y0.total_cmp(&b.y0))
-                        .is_some_and(|c| centred_in(&lb, c.x0, c.x1));
+                        .min_by(|a, b| a.0.y0.total_cmp(&b.0.y0))
+                        .is_some_and(|(c, text_size)| {
+                            size >= 0.85 * text_size && centred_in(&lb, c.x0, c.x1)
+                        });
                 }
                 false
             })

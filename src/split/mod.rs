@@ -166,6 +166,79 @@ pub fn split_regions(page: u32, regions: &[Region], segments: Vec<Segment>) -> P
     out
 }
 
+/// Joins an article that runs on from one page to the next without a jump
+/// line, as papers set in continuous columns did: the first item of a page
+/// that has no headline and opens in lower case (a sentence going on, the
+/// tail of a hyphenated word; no item begins so) is the rest of an article
+/// of the page before. That article is the one whose text stops in
+/// mid-sentence, else the one at the foot of the last column (the column
+/// the text comes from). Its paragraphs keep their boxes and say their
+/// page. Chinese text has no case, and modern papers print jump lines, so
+/// neither is touched.
+pub fn join_page_continuations(articles: &mut Vec<Article>) {
+    let opens_lower = |a: &Article| {
+        a.headline.is_none()
+            && a.kicker.is_none()
+            && a.dateline.is_none()
+            && matches!(a.kind, ArticleKind::News | ArticleKind::Brief)
+            && a.body
+                .first()
+                .and_then(|b| b.text.chars().find(|c| c.is_alphabetic()))
+                .is_some_and(char::is_lowercase)
+    };
+    let mut i = 0;
+    while i < articles.len() {
+        let page = articles[i].page;
+        let first_of_page = i == 0 || articles[i - 1].page != page;
+        if !(first_of_page && page > 1 && opens_lower(&articles[i])) {
+            i += 1;
+            continue;
+        }
+        let before: Vec<usize> = (0..i)
+            .filter(|&k| {
+                articles[k].page + 1 == page && articles[k].kind != ArticleKind::Advertisement
+            })
+            .collect();
+        let open = before.iter().rev().copied().find(|&k| {
+            articles[k]
+                .body
+                .iter()
+                .rev()
+                .find(|b| b.kind == BodyKind::Paragraph)
+                .is_some_and(|b| !crate::script::ends_sentence(&b.text))
+        });
+        let foot = || {
+            before.iter().copied().max_by(|&a, &b| {
+                let key = |k: usize| {
+                    articles[k]
+                        .bbox
+                        .map_or((0.0, 0.0), |r| ((r.x0 / 20.0).floor(), r.y1))
+                };
+                let (ka, kb) = (key(a), key(b));
+                ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+            })
+        };
+        let Some(target) = open.or_else(foot) else {
+            i += 1;
+            continue;
+        };
+        let mut cont = articles.remove(i);
+        for b in cont.body.iter_mut() {
+            b.page = Some(page);
+        }
+        let into = &mut articles[target];
+        into.body.append(&mut cont.body);
+        into.captions.append(&mut cont.captions);
+        into.jumps.append(&mut cont.jumps);
+        // Ids stay `p{page}-a{n}` in order on the page the item left.
+        let mut n = 0;
+        for a in articles.iter_mut().filter(|a| a.page == page) {
+            n += 1;
+            a.id = format!("p{page}-a{n}");
+        }
+    }
+}
+
 /// One region is one article: when the sequence steps found several items
 /// inside it (a run after a caption, a second display line read as a
 /// headline), they are parts of the first one with a headline, in order.
@@ -886,6 +959,7 @@ fn to_article(page: u32, n: usize, d: Draft) -> Article {
                             bbox: seg.bbox,
                             confidence: None,
                             low_confidence: Vec::new(),
+                            page: None,
                         });
                     }
                 }
@@ -1036,5 +1110,85 @@ fn merge_byline(target: &mut Option<Byline>, more: Byline) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod continuation_tests {
+    use super::*;
+    use crate::model::BBox;
+
+    fn article(
+        page: u32,
+        n: usize,
+        headline: Option<&str>,
+        paragraphs: &[&str],
+        x0: f32,
+    ) -> Article {
+        Article {
+            id: format!("p{page}-a{n}"),
+            page,
+            kind: ArticleKind::News,
+            kicker: None,
+            headline: headline.map(str::to_string),
+            subheadline: None,
+            dateline: None,
+            byline: None,
+            source_tag: None,
+            body: paragraphs.iter().map(|p| BodyItem::paragraph(*p)).collect(),
+            captions: Vec::new(),
+            jumps: Vec::new(),
+            bbox: Some(BBox {
+                x0,
+                y0: 100.0,
+                x1: x0 + 200.0,
+                y1: 700.0,
+            }),
+        }
+    }
+
+    #[test]
+    fn an_article_runs_on_to_the_next_page_in_lower_case() {
+        let mut articles = vec![
+            article(1, 1, Some("Revue"), &["Les bruits de guerre."], 20.0),
+            article(
+                1,
+                2,
+                Some("Le Nord"),
+                &["Paris, 3 décembre. Ma lettre d'hier a pu"],
+                480.0,
+            ),
+            article(2, 1, None, &["vous faire pressentir la grâce."], 20.0),
+            article(
+                2,
+                2,
+                Some("Verschiedenes"),
+                &["Vorgestern und gestern."],
+                250.0,
+            ),
+        ];
+        join_page_continuations(&mut articles);
+        assert_eq!(articles.len(), 3);
+        // The open article takes the rest, its paragraph marked with its page.
+        assert_eq!(articles[1].body.len(), 2);
+        assert_eq!(articles[1].body[1].page, Some(2));
+        assert_eq!(articles[1].body[1].text, "vous faire pressentir la grâce.");
+        assert_eq!(articles[2].id, "p2-a1");
+    }
+
+    #[test]
+    fn a_page_opening_with_a_capital_or_a_headline_starts_anew() {
+        let mut articles = vec![
+            article(1, 1, Some("Revue"), &["Les bruits de guerre d'un"], 20.0),
+            article(2, 1, None, &["Vorgestern und gestern."], 20.0),
+        ];
+        join_page_continuations(&mut articles);
+        assert_eq!(articles.len(), 2);
+        let mut articles = vec![
+            article(1, 1, Some("Revue"), &["Les bruits de guerre d'un"], 20.0),
+            article(2, 1, Some("Le Nord"), &["vous faire pressentir."], 20.0),
+        ];
+        join_page_continuations(&mut articles);
+        assert_eq!(articles.len(), 2);
     }
 }

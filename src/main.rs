@@ -87,8 +87,9 @@ struct ExtractArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
-    /// OCR engine for images and scanned pages: auto (PP-OCR for Chinese
-    /// pages when it is installed, else Tesseract), tesseract, ppocr.
+    /// OCR engine for images and scanned pages: auto (PP-OCR when it is
+    /// installed and the languages are Chinese and/or English, else
+    /// Tesseract), tesseract, ppocr.
     #[arg(long, value_enum, default_value = "auto")]
     engine: EngineArg,
     /// Folder of the PP-OCR models and libonnxruntime (installed by

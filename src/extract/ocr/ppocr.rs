@@ -326,14 +326,17 @@ impl PpOcr {
         }
         let mut boxes = sorted_boxes(boxes);
         if let Some(dpi) = gutters_at_dpi {
-            // The detection image is the page scaled by 1 / ratio_w.
-            let det_dpi = dpi / ratio_w.max(1e-3);
+            // Gutters are measured on the page at its own resolution: the
+            // detection image (long side 2000) is a 300 dpi broadsheet at
+            // about 100 dpi, where a gutter of half an em is a few blurred
+            // pixels, hardly wider than the blanks between characters.
             let rules = super::preprocess::find_rules(
-                &img,
-                (0.75 * det_dpi) as u32,
-                ((0.05 * det_dpi) as u32).max(2),
+                image,
+                (0.75 * dpi) as u32,
+                ((0.05 * dpi) as u32).max(2),
             );
-            boxes = cut_at_gutters(boxes, &super::gutters::Ink::new(&img, &rules));
+            let to_page = |p: [f32; 2]| [p[0] * ratio_w, (p[1] - pad_top as f32) * ratio_h];
+            boxes = cut_at_gutters(boxes, &super::gutters::Ink::new(image, &rules), &to_page);
         }
         let mut crops: Vec<(GrayImage, bool)> = boxes
             .iter()
@@ -1011,10 +1014,15 @@ fn unclip(q: &Quad) -> Option<(Quad, f32)> {
 
 /// Boxes cut where a column gutter runs through them (horizontal boxes
 /// only), each piece in the place of its box.
-fn cut_at_gutters(boxes: Vec<Quad>, ink: &super::gutters::Ink) -> Vec<Quad> {
+fn cut_at_gutters(
+    boxes: Vec<Quad>,
+    ink: &super::gutters::Ink,
+    to_ink: &dyn Fn([f32; 2]) -> [f32; 2],
+) -> Vec<Quad> {
     let bounds: Vec<[f32; 4]> = boxes
         .iter()
         .map(|q| {
+            let q = q.map(to_ink);
             let xs = q.iter().map(|p| p[0]);
             let ys = q.iter().map(|p| p[1]);
             [

@@ -1231,47 +1231,32 @@ fn reading_order(
     let mut heads: Vec<usize> = (0..blocks.len())
         .filter(|&i| is_headline(&blocks[i]))
         .collect();
-    // A smaller headline-size block right above a larger headline is its
-    // kicker: part of that headline's region, not one of its own.
-    let kickers: Vec<usize> = heads
+    // A smaller headline-size block in a larger headline's display group
+    // is part of that headline's region, not one of its own: right above
+    // it (its kicker), or close under it (its deck, a magazine's
+    // standfirst; the space under display type grows with its size) and
+    // set as a deck is: on the headline's left edge, its centre, or within
+    // its measure.
+    let grouped: Vec<usize> = heads
         .iter()
         .copied()
         .filter(|&k| {
             let kb = blocks[k].bbox;
             heads.iter().any(|&h| {
                 let hb = blocks[h].bbox;
-                h != k
-                    && blocks[h].size > 1.2 * blocks[k].size
-                    && hb.y0 >= kb.y1 - 1.0
+                let kicker = hb.y0 >= kb.y1 - 1.0
                     && hb.y0 - kb.y1 <= 2.0 * body
-                    && kb.x1.min(hb.x1) > kb.x0.max(hb.x0)
-            })
-        })
-        .collect();
-    // Likewise a smaller headline-size block right under a larger
-    // headline is its deck (a magazine's standfirst): the display group
-    // goes down to the text, which the headline owns.
-    let decks: Vec<usize> = heads
-        .iter()
-        .copied()
-        .filter(|&k| {
-            let kb = blocks[k].bbox;
-            heads.iter().any(|&h| {
-                let hb = blocks[h].bbox;
-                h != k
-                    && blocks[h].size > 1.2 * blocks[k].size
-                    && kb.y0 >= hb.y1 - 1.0
-                    // (space under display type grows with its size)
+                    && kb.x1.min(hb.x1) > kb.x0.max(hb.x0);
+                let deck = kb.y0 >= hb.y1 - 1.0
                     && kb.y0 - hb.y1 <= (2.0 * body).max(1.5 * blocks[h].size)
-                    // set as a deck is: on the headline's left edge, its
-                    // centre, or within its measure
                     && ((kb.x0 - hb.x0).abs() <= body
                         || ((kb.x0 + kb.x1) - (hb.x0 + hb.x1)).abs() <= 2.0 * body
-                        || (kb.x0 >= hb.x0 - body && kb.x1 <= hb.x1 + body))
+                        || (kb.x0 >= hb.x0 - body && kb.x1 <= hb.x1 + body));
+                h != k && blocks[h].size > 1.2 * blocks[k].size && (kicker || deck)
             })
         })
         .collect();
-    heads.retain(|h| !kickers.contains(h) && !decks.contains(h));
+    heads.retain(|h| !grouped.contains(h));
     if heads.is_empty() {
         return xy_order(blocks, rules, images, body, Cuts::WidestGap);
     }

@@ -87,9 +87,9 @@ struct ExtractArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
-    /// OCR engine for images and scanned pages: auto (PP-OCR when it is
-    /// installed and the languages are Chinese and/or English, else
-    /// Tesseract), tesseract, ppocr.
+    /// OCR engine for images and scanned pages: auto (languages from a
+    /// sample; PP-OCR for Chinese when it is installed, Tesseract for
+    /// Latin-only pages), tesseract, ppocr.
     #[arg(long, value_enum, default_value = "auto")]
     engine: EngineArg,
     /// Folder of the PP-OCR models and libonnxruntime (installed by

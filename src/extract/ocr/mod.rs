@@ -285,21 +285,15 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
     // reported with NEWSCLIP_TIMINGS so benchmarks can tell our overhead
     // from the engine's work.
     let mut engine_seconds = 0.0;
-    // `auto` reads with PP-OCR whenever it is installed and the languages
-    // are its own (Chinese and English): on the degraded scans of the
-    // layout families its Latin pages came out far better than
-    // Tesseract's (latin-broadsheet article F1 0.90 against 0.69: fewer
-    // words read into photos, Chinese items on English pages read), and
-    // no language sample is needed.
-    let auto_ppocr = options.engine == EngineKind::Auto
-        && options.lang.as_deref().is_none_or(|l| {
-            l.split('+')
-                .all(|l| l.is_empty() || l == AUTO_CJK || l == AUTO_LATIN)
-        })
-        && ppocr_available(options).is_ok();
+    // `auto` chooses the languages from a sample and reads Chinese with
+    // PP-OCR, Latin-only pages with Tesseract. PP-OCR read the generated
+    // Latin pages of the layout families better (latin-broadsheet scans
+    // article F1 0.90 against 0.69), but on a real 1856 English page
+    // (Chicopee, 400 dpi bilevel) it read nothing usable: article F1 0.000
+    // against Tesseract's 0.255. Archives' Latin scans look like the latter.
     let (lang, evidence) = match &options.lang {
         Some(l) => (l.clone(), String::new()),
-        None if options.engine == EngineKind::PpOcr || auto_ppocr => (
+        None if options.engine == EngineKind::PpOcr => (
             AUTO_BOTH.to_string(),
             "; PP-OCR's model reads Chinese and Latin".to_string(),
         ),
@@ -321,7 +315,6 @@ pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result
     let use_ppocr = match options.engine {
         EngineKind::PpOcr => true,
         EngineKind::Tesseract => false,
-        EngineKind::Auto if auto_ppocr => true,
         EngineKind::Auto if lang.split('+').any(|l| l == AUTO_CJK) => {
             match ppocr_available(options) {
                 Ok(()) => true,

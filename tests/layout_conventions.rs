@@ -86,3 +86,51 @@ fn a_deck_under_a_large_headline_is_its_subtitle() {
     assert_eq!(byline.photographers, ["周航"]);
     assert!(body_text(a).starts_with("清晨六点"));
 }
+
+/// The texts of the two stories on a page, in output order, each with how
+/// often a word of its own and a word of the other story occur.
+fn two_stories(name: &str) -> Vec<(String, usize, usize, usize)> {
+    let (path, bytes) = fixture(name);
+    let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
+    doc.articles
+        .iter()
+        .map(|a| {
+            let t = body_text(a);
+            (
+                a.headline.clone().unwrap_or_default(),
+                t.chars().count(),
+                t.matches("供暖").count(),
+                t.matches("图书馆").count(),
+            )
+        })
+        .collect()
+}
+
+/// An L-shaped article keeps its long last column; the article under its
+/// short columns keeps its own text.
+#[test]
+fn an_l_shaped_article_keeps_its_long_column() {
+    let stories = two_stories("l-shape.pdf");
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    let (head, chars, own, other) = &stories[0];
+    assert_eq!(head, "全市供暖工作全面展开 新增面积惠及两万户");
+    // 846 characters set in its three blocks.
+    assert!(*chars >= 830 && *other == 0 && *own >= 7, "{stories:?}");
+    let (head, chars, other, own) = &stories[1];
+    assert_eq!(head, "图书馆推出夜间开放服务");
+    assert!(*chars >= 530 && *other == 0 && *own >= 9, "{stories:?}");
+}
+
+/// A picture inside an article's column does not cut the article.
+#[test]
+fn a_picture_inside_a_column_stays_in_its_article() {
+    let stories = two_stories("picture-in-column.pdf");
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    let (head, chars, own, other) = &stories[0];
+    assert_eq!(head, "全市供暖工作全面展开 新增面积惠及两万户");
+    // 734 characters above, beside and under the picture.
+    assert!(*chars >= 720 && *other == 0 && *own >= 6, "{stories:?}");
+    let (head, chars, other, own) = &stories[1];
+    assert_eq!(head, "图书馆推出夜间开放服务");
+    assert!(*chars >= 470 && *other == 0 && *own >= 9, "{stories:?}");
+}

@@ -134,3 +134,37 @@ fn a_picture_inside_a_column_stays_in_its_article() {
     assert_eq!(head, "图书馆推出夜间开放服务");
     assert!(*chars >= 470 && *other == 0 && *own >= 9, "{stories:?}");
 }
+
+/// The nameplate's band (date, folio, editor) is furniture however tall
+/// the nameplate; a two-line headline is one headline; a one-line
+/// paragraph stays text.
+#[test]
+fn the_masthead_band_is_furniture_and_a_short_paragraph_text() {
+    let (path, bytes) = fixture("masthead-band.pdf");
+    let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
+    let headlines: Vec<&str> = doc
+        .articles
+        .iter()
+        .filter_map(|a| a.headline.as_deref())
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "全市供暖工作全面展开 新增面积惠及两万余户",
+            "图书馆推出夜间开放服务"
+        ],
+        "{:#?}",
+        doc.articles
+    );
+    assert_eq!(doc.articles.len(), 2);
+    let furniture: Vec<&str> = doc.furniture.iter().map(|f| f.text.as_str()).collect();
+    for band in ["临河晚报", "2023年1月10日星期二", "第4版", "本版责编李明"] {
+        assert!(
+            furniture.contains(&band),
+            "{band} not furniture: {furniture:?}"
+        );
+    }
+    let first = body_text(&doc.articles[0]);
+    assert!(first.contains("有关负责人说。"), "{first}");
+    assert!(!first.contains("图书馆"), "{first}");
+}

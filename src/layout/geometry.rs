@@ -88,8 +88,12 @@ const HEADLINE_RATIO: f32 = 1.25;
 const DISPLAY_RATIO: f32 = 1.08;
 /// Captions, bylines, credits: smaller than body text.
 const SMALL_RATIO: f32 = 0.93;
-/// A rule closing the folio band lies in this top share of the page.
-const FOLIO_SHARE: f32 = 0.15;
+/// A rule closing the folio band lies in this top share of the page (a
+/// nameplate and its band take up to a fifth of a page; below that are
+/// articles).
+const FOLIO_SHARE: f32 = 0.2;
+/// At most this many text-size lines stand in a folio band.
+const FOLIO_BAND_LINES: usize = 6;
 /// Nameplates and running titles lie in this top share of the page.
 const MASTHEAD_SHARE: f32 = 0.2;
 /// A kicker's middle lies at most this many body sizes above its
@@ -137,6 +141,16 @@ pub fn layout_page(page: &GeoPage) -> Page {
         .iter()
         .map(|l| l.bbox.x1)
         .fold(f32::NEG_INFINITY, f32::max);
+    // The band holds a few short lines (date, folio, edition, editor)
+    // under the nameplate, never column text: a full-width rule with more
+    // text-size lines above it than such a band holds is further down the
+    // page, between articles.
+    let text_lines_above = |y: f32| {
+        lines
+            .iter()
+            .filter(|l| l.bbox.y1 <= y && l.size < HEADLINE_RATIO * body)
+            .count()
+    };
     let folio_rule = page
         .rules
         .iter()
@@ -144,6 +158,7 @@ pub fn layout_page(page: &GeoPage) -> Page {
             r.width() > r.height()
                 && r.y1 <= FOLIO_SHARE * page.height
                 && r.width() >= 0.8 * (text_x1 - text_x0)
+                && text_lines_above(r.y0) <= FOLIO_BAND_LINES
         })
         .map(|r| r.y0)
         .fold(f32::NEG_INFINITY, f32::max);

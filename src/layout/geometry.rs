@@ -1117,14 +1117,7 @@ fn build_blocks(mut lines: Vec<GLine>, rules: &[BBox]) -> Vec<GBlock> {
                 b.bbox = b.bbox.union(&line.bbox);
                 b.lines.push(line);
             }
-            None => blocks.push(GBlock {
-                bbox: line.bbox,
-                size: line.size,
-                lines: vec![line],
-                unit_start: false,
-                loose: false,
-                unit: None,
-            }),
+            None => blocks.push(GBlock::of_line(line)),
         }
     }
     blocks
@@ -1209,6 +1202,18 @@ fn split_display_lines(blocks: Vec<GBlock>) -> Vec<GBlock> {
 }
 
 impl GBlock {
+    /// A block of one line, owned by nothing yet.
+    fn of_line(line: GLine) -> GBlock {
+        GBlock {
+            bbox: line.bbox,
+            size: line.size,
+            lines: vec![line],
+            unit_start: false,
+            loose: false,
+            unit: None,
+        }
+    }
+
     /// The block's flags without its lines.
     fn clone_empty(&self) -> GBlock {
         GBlock {
@@ -1728,14 +1733,7 @@ fn vertical_headlines(side_lines: Vec<GLine>, body: f32) -> (Vec<GBlock>, Vec<GL
                 h.bbox = h.bbox.union(&l.bbox);
                 h.lines.push(l);
             }
-            _ => heads.push(GBlock {
-                bbox: l.bbox,
-                size: l.size,
-                lines: vec![l],
-                unit_start: false,
-                loose: false,
-                unit: None,
-            }),
+            _ => heads.push(GBlock::of_line(l)),
         }
     }
     // Smaller vertical runs right beside a headline (its deck, `——…`, or

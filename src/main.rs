@@ -452,7 +452,8 @@ fn load_document(path: &Path) -> Result<Document, String> {
 }
 
 /// Pairs gold and predicted files: two files, or two directories where
-/// `NAME.gold.json` (or `NAME.json`) in GOLD pairs with `NAME.json` in PRED.
+/// `NAME.gold.json` (or, in a folder without those, `NAME.json`) in GOLD
+/// pairs with `NAME.json` in PRED.
 fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
     if !gold.is_dir() {
         return Ok(vec![(gold.to_path_buf(), pred.to_path_buf())]);
@@ -470,6 +471,16 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
+    // A fixture folder holds other JSON beside its gold (`NAME.jumps.json`):
+    // where `*.gold.json` files are present, they alone are the gold.
+    let is_gold = |p: &PathBuf| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".gold.json"))
+    };
+    if entries.iter().any(is_gold) {
+        entries.retain(is_gold);
+    }
     entries.sort();
     for g in entries {
         let name = g.file_name().and_then(|n| n.to_str()).unwrap_or_default();

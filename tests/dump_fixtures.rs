@@ -164,3 +164,18 @@ fn a_broken_prediction_scores_lower() {
     assert!(num(&worse, &["article_recall"]) < num(&clean, &["article_recall"]));
     assert!(num(&worse, &["paragraph_precision"]) < num(&clean, &["paragraph_precision"]));
 }
+
+/// In a gold folder that also holds other JSON (a fixture's
+/// `NAME.jumps.json`), only the `*.gold.json` files are gold.
+#[test]
+fn eval_pairs_only_gold_files_where_there_are_some() {
+    let gold = tempfile::tempdir().expect("temp dir");
+    let pred = tempfile::tempdir().expect("temp dir");
+    let doc = std::fs::read(root().join("fixtures/dump/en-02.gold.json")).expect("fixture");
+    std::fs::write(gold.path().join("en-02.gold.json"), &doc).unwrap();
+    std::fs::write(gold.path().join("en-02.jumps.json"), b"[]").unwrap();
+    std::fs::write(pred.path().join("en-02.json"), &doc).unwrap();
+    let report = eval_json(gold.path(), pred.path());
+    assert_eq!(num(&report, &["documents"]), 1.0, "{report}");
+    assert_eq!(num(&report, &["article_f1"]), 1.0, "{report}");
+}

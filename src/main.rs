@@ -72,7 +72,7 @@ struct ExtractArgs {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs, or a directory
-    /// input); standard output when absent.
+    /// input); standard output when absent or `-`.
     #[arg(short, long)]
     output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "json")]
@@ -158,7 +158,13 @@ fn main() -> ExitCode {
     limit_openmp_threads();
     let cli = Cli::parse();
     match cli.command {
-        Command::Extract(args) => run_extract(args),
+        Command::Extract(mut args) => {
+            // `-o -` is standard output, as for the inputs.
+            if args.output.as_deref().is_some_and(|o| o.as_os_str() == "-") {
+                args.output = None;
+            }
+            run_extract(args)
+        }
         Command::Eval(args) => run_eval(args),
         Command::Lines(args) => run_lines(args),
         Command::Debug(args) => run_debug(args),

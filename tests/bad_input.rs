@@ -489,3 +489,26 @@ fn dump_of_200_mb() {
     );
     assert_eq!(doc.articles.len(), per_page * pages);
 }
+
+/// `-o -` writes to standard output (it used to create a file named `-`).
+#[test]
+fn dash_output_is_standard_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("a.txt");
+    std::fs::write(&input, "市图书馆推出夜间开放服务\n\n本报讯 市图书馆近日推出夜间开放服务，每周五、六延长至晚上九点。\n").unwrap();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["extract", "a.txt", "-o", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start newsclip");
+    child.stdin.take();
+    let out = child.wait_with_output().expect("wait for newsclip");
+    assert_no_panic(&out);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let docs = documents(&out.stdout);
+    assert_eq!(docs.len(), 1);
+    assert!(all_text(&docs[0]).contains("夜间开放服务"));
+    assert!(!dir.path().join("-").exists(), "a file named - was written");
+}

@@ -67,8 +67,9 @@ struct LinesArgs {
 
 #[derive(clap::Args)]
 struct ExtractArgs {
-    /// Files, directories (searched recursively for .txt dumps, .pdf files
-    /// and .png/.jpg/.tif images) or `-` for standard input.
+    /// Files, directories (searched recursively for .txt dumps, .pdf files,
+    /// .png/.jpg/.tif images, .xml ALTO/METS and .hocr files) or `-` for
+    /// standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs, or a directory
@@ -278,6 +279,7 @@ fn is_input_file(p: &Path) -> bool {
             | Some("tif")
             | Some("tiff")
             | Some("xml")
+            | Some("hocr")
     )
 }
 

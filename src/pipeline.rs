@@ -518,16 +518,17 @@ fn process_xml_bytes(bytes: &[u8], path: &str, root: &str) -> Result<Document> {
     match root {
         "alto" => process_alto_bytes(bytes, path),
         "mets" => process_mets_bytes(bytes, path),
+        "html" if extract::hocr::is_hocr(bytes) => process_hocr_bytes(bytes, path),
         other => {
             let kind = match other {
                 "PcGts" => "PAGE-XML",
-                "html" => "HTML (hOCR?)",
+                "html" => "HTML without hOCR",
                 _ => "this XML",
             };
             Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "{kind} input (root element <{other}>) is not supported yet; ALTO and METS are"
+                    "{kind} input (root element <{other}>) is not supported yet; ALTO, METS and hOCR are"
                 ),
             )
             .with_path(path))
@@ -620,13 +621,25 @@ fn finish_xml_document(doc: &mut Document) {
     }
 }
 
+/// Processes an hOCR file: its pages' words through the same layout as
+/// ALTO pages.
+pub fn process_hocr_bytes(bytes: &[u8], path: &str) -> Result<Document> {
+    let file = extract::hocr::read_hocr(bytes, path)?;
+    process_alto_file(file, path, "hocr")
+}
+
 /// Processes an ALTO file: each of its pages as an OCR'd page.
 pub fn process_alto_bytes(bytes: &[u8], path: &str) -> Result<Document> {
     let file = extract::alto::read_alto(bytes, path)?;
+    process_alto_file(file, path, "alto")
+}
+
+/// The pages of an ALTO or hOCR file through layout, reflow and split.
+fn process_alto_file(file: extract::alto::AltoFile, path: &str, format: &str) -> Result<Document> {
     if file.pages.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "the ALTO file holds no Page").with_path(path));
     }
-    let mut doc = empty_document(path, "alto");
+    let mut doc = empty_document(path, format);
     let found: Vec<split::PageArticles> = file
         .pages
         .par_iter()

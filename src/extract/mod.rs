@@ -7,11 +7,13 @@
 //! - [`pdf`]: PDF pages to positioned glyphs, and their page images;
 //! - [`ocr`]: image files and scanned pages to positioned words (OCR);
 //! - [`alto`]: ALTO files (archive OCR) to positioned words and blocks;
-//! - [`mets`]: METS issues: page order and the ALTO blocks of each article.
+//! - [`mets`]: METS issues: page order and the ALTO blocks of each article;
+//! - [`hocr`]: hOCR files (Tesseract's XHTML) to positioned words and areas.
 
 pub mod alto;
 pub mod decode;
 pub mod dump;
+pub mod hocr;
 pub mod mets;
 pub mod ocr;
 pub mod pdf;

@@ -519,16 +519,19 @@ fn process_xml_bytes(bytes: &[u8], path: &str, root: &str) -> Result<Document> {
         "alto" => process_alto_bytes(bytes, path),
         "mets" => process_mets_bytes(bytes, path),
         "html" if extract::hocr::is_hocr(bytes) => process_hocr_bytes(bytes, path),
+        "PcGts" => {
+            let file = extract::page_xml::read_page_xml(bytes, path)?;
+            process_alto_file(file, path, "page")
+        }
         other => {
             let kind = match other {
-                "PcGts" => "PAGE-XML",
                 "html" => "HTML without hOCR",
                 _ => "this XML",
             };
             Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "{kind} input (root element <{other}>) is not supported yet; ALTO, METS and hOCR are"
+                    "{kind} input (root element <{other}>) is not supported yet; ALTO, METS, PAGE-XML and hOCR are"
                 ),
             )
             .with_path(path))

@@ -193,12 +193,12 @@ fn hostile_alto_never_panics() {
 
 #[test]
 fn unknown_xml_is_refused_not_read_as_a_dump() {
-    let path = data("page-xml.xml");
+    let path = data("unknown.xml");
     let out = bin().arg("extract").arg(&path).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not supported yet"), "{stderr}");
-    assert!(stderr.contains("page-xml.xml"), "{stderr}");
+    assert!(stderr.contains("unknown.xml"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing written");
 }
 

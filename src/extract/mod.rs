@@ -8,7 +8,8 @@
 //! - [`ocr`]: image files and scanned pages to positioned words (OCR);
 //! - [`alto`]: ALTO files (archive OCR) to positioned words and blocks;
 //! - [`mets`]: METS issues: page order and the ALTO blocks of each article;
-//! - [`hocr`]: hOCR files (Tesseract's XHTML) to positioned words and areas.
+//! - [`hocr`]: hOCR files (Tesseract's XHTML) to positioned words and areas;
+//! - [`page_xml`]: PAGE-XML files to positioned words and regions.
 
 pub mod alto;
 pub mod decode;
@@ -16,4 +17,5 @@ pub mod dump;
 pub mod hocr;
 pub mod mets;
 pub mod ocr;
+pub mod page_xml;
 pub mod pdf;

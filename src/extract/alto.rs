@@ -134,6 +134,32 @@ impl AltoPage {
 }
 
 /// Whether the bytes are an XML document whose root element is `alto`.
+/// A box in image pixels, `[x0, y0, x1, y1]`, in points at `scale`
+/// (72 / dpi): for the pixel-based formats (hOCR, PAGE).
+pub(crate) fn pixel_box(b: [f32; 4], scale: f32) -> BBox {
+    BBox {
+        x0: b[0] * scale,
+        y0: b[1] * scale,
+        x1: b[2] * scale,
+        y1: b[3] * scale,
+    }
+}
+
+/// Text of an XML text event or entity reference with XML's entities
+/// resolved; an entity XML does not know (`&nbsp;` in XHTML) is kept as
+/// written rather than failing the file.
+pub(crate) fn xml_text(raw: &[u8], entity: bool) -> String {
+    let raw = String::from_utf8_lossy(raw);
+    let raw = if entity {
+        format!("&{raw};")
+    } else {
+        raw.into_owned()
+    };
+    quick_xml::escape::unescape(&raw)
+        .map(|c| c.into_owned())
+        .unwrap_or(raw)
+}
+
 pub fn is_alto(bytes: &[u8]) -> bool {
     root_element(bytes).is_some_and(|r| r.eq_ignore_ascii_case("alto"))
 }

@@ -27,7 +27,7 @@ use quick_xml::Reader;
 
 use super::alto::{self, AltoBlock, AltoFile, AltoPage, AltoWord};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{BBox, Warning};
+use crate::model::Warning;
 
 /// Does this XHTML carry hOCR (an `ocr_page` element, or the `ocr-system`
 /// meta that hOCR producers write in the head)?
@@ -139,7 +139,7 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
                     Open::Page
                 } else if has_class(&class, "ocr_photo") || has_class(&class, "ocr_image") {
                     if let (Some(page), Some(b)) = (file.pages.last_mut(), bbox_of(&title)) {
-                        page.figures.push(to_points(b, scale));
+                        page.figures.push(alto::pixel_box(b, scale));
                     }
                     Open::Other
                 } else if has_class(&class, "ocr_carea")
@@ -155,7 +155,7 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
                                 .map(|a| String::from_utf8_lossy(&a.value).into_owned())
                                 .unwrap_or_else(|| format!("block_{}", page.blocks.len() + 1)),
                             element: class.clone(),
-                            bbox: bbox_of(&title).map(|b| to_points(b, scale)),
+                            bbox: bbox_of(&title).map(|b| alto::pixel_box(b, scale)),
                             composed: Vec::new(),
                             words: n..n,
                         });
@@ -187,7 +187,7 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
                     }
                     word = bbox_of(&title).map(|b| AltoWord {
                         text: String::new(),
-                        bbox: to_points(b, scale),
+                        bbox: alto::pixel_box(b, scale),
                         confidence: property(&title, "x_wconf")
                             .map(numbers)
                             .and_then(|n| n.first().copied())
@@ -223,22 +223,13 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
             }
             Event::Text(t) => {
                 if let Some(w) = word.as_mut() {
-                    let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
-                    let text = quick_xml::escape::unescape(&raw)
-                        .map(|c| c.into_owned())
-                        .unwrap_or(raw);
-                    w.text.push_str(&text);
+                    w.text.push_str(&alto::xml_text(t.as_ref(), false));
                 }
             }
             Event::GeneralRef(r) => {
                 // `&amp;` and friends inside a word.
                 if let Some(w) = word.as_mut() {
-                    let name = String::from_utf8_lossy(r.as_ref()).into_owned();
-                    let entity = format!("&{name};");
-                    let text = quick_xml::escape::unescape(&entity)
-                        .map(|c| c.into_owned())
-                        .unwrap_or(entity);
-                    w.text.push_str(&text);
+                    w.text.push_str(&alto::xml_text(r.as_ref(), true));
                 }
             }
             // (Every end closes the innermost open element; a word's end
@@ -265,15 +256,6 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
         );
     }
     Ok(file)
-}
-
-fn to_points([x0, y0, x1, y1]: [f32; 4], scale: f32) -> BBox {
-    BBox {
-        x0: x0 * scale,
-        y0: y0 * scale,
-        x1: x1 * scale,
-        y1: y1 * scale,
-    }
 }
 
 #[cfg(test)]

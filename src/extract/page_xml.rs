@@ -188,11 +188,11 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
                         }
                         if let Some(page) = page {
                             if let Some(f) = page.figures.last_mut().filter(|f| f.x0.is_nan()) {
-                                *f = to_points(b, scale);
+                                *f = alto::pixel_box(b, scale);
                             } else if let Some(r) = cur.region {
                                 let blk = &mut page.blocks[r];
                                 if blk.bbox.is_none() {
-                                    blk.bbox = Some(to_points(b, scale));
+                                    blk.bbox = Some(alto::pixel_box(b, scale));
                                     // That was the region's own Coords.
                                     cur.line_box = None;
                                 }
@@ -217,22 +217,12 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
             },
             Event::Text(t) => {
                 if let Some((eq, true)) = cur.equiv.as_mut() {
-                    let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
-                    eq.text.push_str(
-                        &quick_xml::escape::unescape(&raw)
-                            .map(|c| c.into_owned())
-                            .unwrap_or(raw),
-                    );
+                    eq.text.push_str(&alto::xml_text(t.as_ref(), false));
                 }
             }
             Event::GeneralRef(r) => {
                 if let Some((eq, true)) = cur.equiv.as_mut() {
-                    let entity = format!("&{};", String::from_utf8_lossy(r.as_ref()));
-                    eq.text.push_str(
-                        &quick_xml::escape::unescape(&entity)
-                            .map(|c| c.into_owned())
-                            .unwrap_or(entity),
-                    );
+                    eq.text.push_str(&alto::xml_text(r.as_ref(), true));
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
@@ -340,7 +330,7 @@ fn push_words(
         }
         page.words.push(AltoWord {
             text,
-            bbox: to_points(b, scale),
+            bbox: alto::pixel_box(b, scale),
             confidence: conf.map(|c| c.clamp(0.0, 1.0)),
             font_size: None,
             bold: false,
@@ -394,15 +384,6 @@ fn apply_order(page: &mut AltoPage, order: &[String]) {
     }
     page.blocks = blocks;
     page.words = words;
-}
-
-fn to_points([x0, y0, x1, y1]: [f32; 4], scale: f32) -> BBox {
-    BBox {
-        x0: x0 * scale,
-        y0: y0 * scale,
-        x1: x1 * scale,
-        y1: y1 * scale,
-    }
 }
 
 #[cfg(test)]

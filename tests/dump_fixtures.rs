@@ -7,6 +7,9 @@
 //! layout the rules cannot resolve does not make it flaky. Every output is
 //! also checked against the published JSON schema.
 
+mod common;
+use common::eval_report;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,22 +33,6 @@ fn extract_all(out: &Path) {
     assert!(status.success(), "extract failed: {status}");
 }
 
-fn eval_json(gold: &Path, pred: &Path) -> serde_json::Value {
-    let out = Command::new(bin())
-        .arg("eval")
-        .arg(gold)
-        .arg(pred)
-        .arg("--json")
-        .output()
-        .expect("run newsclip eval");
-    assert!(
-        out.status.success(),
-        "eval failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("eval prints JSON")
-}
-
 fn num(v: &serde_json::Value, path: &[&str]) -> f64 {
     let mut cur = v;
     for p in path {
@@ -59,7 +46,7 @@ fn num(v: &serde_json::Value, path: &[&str]) -> f64 {
 fn generated_pages_come_back_as_their_gold() {
     let tmp = tempfile::tempdir().expect("temp dir");
     extract_all(tmp.path());
-    let report = eval_json(&root().join("fixtures/dump"), tmp.path());
+    let report = eval_report(&root().join("fixtures/dump"), tmp.path());
     let gold_articles = num(&report, &["gold_articles"]);
     assert!(
         gold_articles >= 100.0,
@@ -141,7 +128,7 @@ fn a_broken_prediction_scores_lower() {
     extract_all(tmp.path());
     let gold = root().join("fixtures/dump/zh-01.gold.json");
     let pred_path = tmp.path().join("zh-01.json");
-    let clean = eval_json(&gold, &pred_path);
+    let clean = eval_report(&gold, &pred_path);
     let mut doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&pred_path).expect("read")).expect("JSON");
     let articles = doc["articles"].as_array_mut().expect("articles");
@@ -160,7 +147,7 @@ fn a_broken_prediction_scores_lower() {
     );
     let damaged = tmp.path().join("damaged.json");
     std::fs::write(&damaged, serde_json::to_vec(&doc).expect("json")).expect("write");
-    let worse = eval_json(&gold, &damaged);
+    let worse = eval_report(&gold, &damaged);
     assert!(num(&worse, &["article_recall"]) < num(&clean, &["article_recall"]));
     assert!(num(&worse, &["paragraph_precision"]) < num(&clean, &["paragraph_precision"]));
 }
@@ -175,7 +162,7 @@ fn eval_pairs_only_gold_files_where_there_are_some() {
     std::fs::write(gold.path().join("en-02.gold.json"), &doc).unwrap();
     std::fs::write(gold.path().join("en-02.jumps.json"), b"[]").unwrap();
     std::fs::write(pred.path().join("en-02.json"), &doc).unwrap();
-    let report = eval_json(gold.path(), pred.path());
+    let report = eval_report(gold.path(), pred.path());
     assert_eq!(num(&report, &["documents"]), 1.0, "{report}");
     assert_eq!(num(&report, &["article_f1"]), 1.0, "{report}");
 }

@@ -4,15 +4,13 @@
 //! `newsclip eval`. Both tools come from Debian (`poppler-utils`,
 //! `tesseract-ocr`), installed by `scripts/test`.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{eval_report, root};
+
 use std::process::Command;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_newsclip")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(cmd: &mut Command) {
@@ -22,22 +20,6 @@ fn run(cmd: &mut Command) {
         "{cmd:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn report(gold: &Path, pred: &Path) -> serde_json::Value {
-    let out = Command::new(bin())
-        .arg("eval")
-        .arg(gold)
-        .arg(pred)
-        .arg("--json")
-        .output()
-        .expect("newsclip eval");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("eval JSON")
 }
 
 #[test]
@@ -74,7 +56,7 @@ fn tesseract_hocr_of_a_fixture_page_gives_its_articles() {
         doc["articles"][0]["body"][0]["confidence"].is_number(),
         "{doc}"
     );
-    let r = report(&gold, &pred);
+    let r = eval_report(&gold, &pred);
     let f1 = r["article_f1"].as_f64().expect("F1");
     let cer = r["body_cer"].as_f64().expect("CER");
     // Measured 1.000 and 1.6% when written.

@@ -1,6 +1,7 @@
-//! Helpers shared by the OCR tests (`tests/ocr_images.rs`,
-//! `tests/ocr_ppocr.rs`): the binary, its exit code without a panic, the
-//! PDF fixtures rasterised with `pdftoppm`, and their gold. Each test crate
+//! Helpers shared by the tests that run the binary (the OCR tests, the
+//! hOCR and dump tests): the binary, its exit code without a panic, the
+//! PDF fixtures rasterised with `pdftoppm`, their gold, and `newsclip eval`
+//! as JSON. Each test crate
 //! compiles this module on its own and uses part of it.
 #![allow(dead_code)]
 
@@ -63,4 +64,21 @@ pub fn gold(name: &str) -> Document {
 pub fn load(p: &Path) -> Document {
     serde_json::from_slice(&fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
         .expect("newsclip JSON")
+}
+
+/// `newsclip eval GOLD PRED --json`: the report, asserting the run worked.
+pub fn eval_report(gold: &Path, pred: &Path) -> serde_json::Value {
+    let out = bin()
+        .arg("eval")
+        .arg(gold)
+        .arg(pred)
+        .arg("--json")
+        .output()
+        .expect("run newsclip eval");
+    assert!(
+        out.status.success(),
+        "eval failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("eval prints JSON")
 }

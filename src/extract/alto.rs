@@ -145,6 +145,23 @@ pub(crate) fn pixel_box(b: [f32; 4], scale: f32) -> BBox {
     }
 }
 
+/// Points per pixel for a pixel-based page (hOCR, PAGE) at `dpi`, when the
+/// file gives a plausible one (50 to 2400); else at [`DEFAULT_PIXEL_DPI`],
+/// with the same `resolution-assumed` warning an ALTO file gets, saying
+/// which field (`missing`) was not there.
+pub(crate) fn pixel_scale(dpi: Option<f32>, path: &str, missing: &str) -> (f32, Option<Warning>) {
+    match dpi.filter(|d| (50.0..=2400.0).contains(d)) {
+        Some(d) => (72.0 / d, None),
+        None => (
+            72.0 / DEFAULT_PIXEL_DPI,
+            Some(Warning::new(
+                "resolution-assumed",
+                format!("{path}: the page gives no {missing}; {DEFAULT_PIXEL_DPI} dpi assumed"),
+            )),
+        ),
+    }
+}
+
 /// Text of an XML text event or entity reference with XML's entities
 /// resolved; an entity XML does not know (`&nbsp;` in XHTML) is kept as
 /// written rather than failing the file.

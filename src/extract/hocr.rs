@@ -27,7 +27,6 @@ use quick_xml::Reader;
 
 use super::alto::{self, AltoBlock, AltoFile, AltoPage, AltoWord};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Warning;
 
 /// Does this XHTML carry hOCR (an `ocr_page` element, or the `ocr-system`
 /// meta that hOCR producers write in the head)?
@@ -118,19 +117,13 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
                 let kind = if has_class(&class, "ocr_page") {
                     let dpi = property(&title, "scan_res")
                         .map(numbers)
-                        .and_then(|n| n.first().copied())
-                        .filter(|d| *d >= 50.0 && *d <= 2400.0);
-                    let mut page = AltoPage::default();
-                    scale = 72.0 / dpi.unwrap_or(alto::DEFAULT_PIXEL_DPI);
-                    if dpi.is_none() {
-                        page.warnings.push(Warning::new(
-                            "assumed-resolution",
-                            format!(
-                                "{path}: the hOCR page gives no scan_res; {} dpi assumed",
-                                alto::DEFAULT_PIXEL_DPI
-                            ),
-                        ));
-                    }
+                        .and_then(|n| n.first().copied());
+                    let (points, warning) = alto::pixel_scale(dpi, path, "scan_res");
+                    scale = points;
+                    let mut page = AltoPage {
+                        warnings: warning.into_iter().collect(),
+                        ..AltoPage::default()
+                    };
                     if let Some([x0, y0, x1, y1]) = bbox_of(&title) {
                         page.width = (x1 - x0) * scale;
                         page.height = (y1 - y0) * scale;

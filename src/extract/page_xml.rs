@@ -30,7 +30,6 @@ use quick_xml::Reader;
 
 use super::alto::{self, AltoBlock, AltoFile, AltoPage, AltoWord};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{BBox, Warning};
 
 fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
     e.attributes()
@@ -65,10 +64,20 @@ struct Equiv {
     text: String,
 }
 
+/// Whose polygon the next `Coords` is: the element opened last.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Region,
+    Figure,
+    Line,
+    Word,
+}
+
 /// What the reader is inside of.
 #[derive(Default)]
 struct Cursor {
     region: Option<usize>,
+    coords_for: Option<Shape>,
     line_box: Option<[f32; 4]>,
     line_text: Option<Equiv>,
     line_has_words: bool,
@@ -105,23 +114,15 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 b"Page" => {
                     let num = |n: &[u8]| attr(e, n).and_then(|v| v.parse::<f32>().ok());
-                    let dpi = num(b"imageXResolution").filter(|d| *d >= 50.0 && *d <= 2400.0);
-                    scale = 72.0 / dpi.unwrap_or(alto::DEFAULT_PIXEL_DPI);
-                    let mut page = AltoPage {
+                    let (points, warning) =
+                        alto::pixel_scale(num(b"imageXResolution"), path, "imageXResolution");
+                    scale = points;
+                    file.pages.push(AltoPage {
                         width: num(b"imageWidth").unwrap_or(0.0) * scale,
                         height: num(b"imageHeight").unwrap_or(0.0) * scale,
+                        warnings: warning.into_iter().collect(),
                         ..AltoPage::default()
-                    };
-                    if dpi.is_none() {
-                        page.warnings.push(Warning::new(
-                            "assumed-resolution",
-                            format!(
-                                "{path}: the PAGE file gives no imageXResolution; {} dpi assumed",
-                                alto::DEFAULT_PIXEL_DPI
-                            ),
-                        ));
-                    }
-                    file.pages.push(page);
+                    });
                 }
                 b"RegionRefIndexed" | b"RegionRef" => {
                     if let Some(r) = attr(e, b"regionRef") {
@@ -148,56 +149,41 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
                             words: n..n,
                         });
                         cur.region = Some(page.blocks.len() - 1);
+                        cur.coords_for = Some(Shape::Region);
                     }
                 }
                 b"ImageRegion" | b"GraphicRegion" => {
                     cur.region = None;
-                    cur.line_box = None;
-                    // The figure's box comes with its Coords.
-                    cur.word_box = None;
-                    if let Some(page) = file.pages.last_mut() {
-                        page.figures.push(BBox {
-                            x0: f32::NAN,
-                            y0: 0.0,
-                            x1: 0.0,
-                            y1: 0.0,
-                        });
-                    }
+                    cur.coords_for = Some(Shape::Figure);
                 }
                 b"TextLine" => {
                     line_no += 1;
                     cur.line_box = None;
                     cur.line_text = None;
                     cur.line_has_words = false;
+                    cur.coords_for = Some(Shape::Line);
                 }
                 b"Word" => {
                     cur.in_word = true;
                     cur.line_has_words = true;
                     cur.word_box = None;
                     cur.word_text = None;
+                    cur.coords_for = Some(Shape::Word);
                 }
                 b"Coords" => {
                     let b = attr(e, b"points").and_then(|p| polygon_box(&p));
-                    if let Some(b) = b {
-                        let page = file.pages.last_mut();
-                        if cur.in_word {
-                            cur.word_box = Some(b);
-                        } else if cur.line_box.is_none() && cur.line_text.is_none() {
-                            // The first Coords after a TextLine or a region.
-                            cur.line_box = Some(b);
+                    match (cur.coords_for.take(), b, file.pages.last_mut()) {
+                        (Some(Shape::Word), Some(b), _) => cur.word_box = Some(b),
+                        (Some(Shape::Line), Some(b), _) => cur.line_box = Some(b),
+                        (Some(Shape::Figure), Some(b), Some(page)) => {
+                            page.figures.push(alto::pixel_box(b, scale));
                         }
-                        if let Some(page) = page {
-                            if let Some(f) = page.figures.last_mut().filter(|f| f.x0.is_nan()) {
-                                *f = alto::pixel_box(b, scale);
-                            } else if let Some(r) = cur.region {
-                                let blk = &mut page.blocks[r];
-                                if blk.bbox.is_none() {
-                                    blk.bbox = Some(alto::pixel_box(b, scale));
-                                    // That was the region's own Coords.
-                                    cur.line_box = None;
-                                }
+                        (Some(Shape::Region), Some(b), Some(page)) => {
+                            if let Some(r) = cur.region {
+                                page.blocks[r].bbox = Some(alto::pixel_box(b, scale));
                             }
                         }
+                        _ => {}
                     }
                 }
                 b"TextEquiv" => {
@@ -264,7 +250,6 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
                 b"TextRegion" => cur.region = None,
                 b"Page" => {
                     if let Some(page) = file.pages.last_mut() {
-                        page.figures.retain(|f| !f.x0.is_nan());
                         apply_order(page, &order);
                     }
                     order.clear();

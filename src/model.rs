@@ -399,6 +399,26 @@ impl Warning {
 }
 
 impl Article {
+    /// The `n`th news item of page `page` (id `p{page}-a{n}`), with no
+    /// fields yet: the one place an article is made before it is filled.
+    pub fn new(page: u32, n: usize) -> Article {
+        Article {
+            id: format!("p{page}-a{n}"),
+            page,
+            kind: ArticleKind::News,
+            kicker: None,
+            headline: None,
+            subheadline: None,
+            dateline: None,
+            byline: None,
+            source_tag: None,
+            body: Vec::new(),
+            captions: Vec::new(),
+            jumps: Vec::new(),
+            bbox: None,
+        }
+    }
+
     /// Body paragraphs joined with newlines (sub-headings excluded): the text
     /// that body CER is computed on.
     pub fn body_text(&self) -> String {

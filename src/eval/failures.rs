@@ -237,23 +237,13 @@ pub fn count(gold: &Document, pred: &Document, gold_to_pred: &[Option<usize>]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleKind, BodyItem, Furniture, FurnitureKind, Source};
+    use crate::model::{BodyItem, Furniture, FurnitureKind, Source};
 
     fn article(headline: Option<&str>, body: &[&str]) -> Article {
         Article {
-            id: "p1-a1".into(),
-            page: 1,
-            kind: ArticleKind::News,
-            kicker: None,
             headline: headline.map(str::to_string),
-            subheadline: None,
-            dateline: None,
-            byline: None,
-            source_tag: None,
             body: body.iter().map(|t| BodyItem::paragraph(*t)).collect(),
-            captions: Vec::new(),
-            jumps: Vec::new(),
-            bbox: None,
+            ..Article::new(1, 1)
         }
     }
 

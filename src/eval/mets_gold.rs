@@ -27,7 +27,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::extract::alto::{AltoPage, AltoWord, HyphenPart};
 use crate::extract::mets::{self, Mets, PartKind};
-use crate::model::{Article, ArticleKind, BodyItem, Byline, Caption, Document, Source, Warning};
+use crate::model::{Article, BodyItem, Byline, Caption, Document, Source, Warning};
 
 /// A gold document and what could not be found for it.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ pub fn gold_from_mets(bytes: &[u8], path: &str) -> Result<MetsGold> {
     let pages_read = altos.len();
     let mut missing = Vec::new();
     let mut articles = Vec::new();
-    let mut per_page: HashMap<u32, u32> = HashMap::new();
+    let mut per_page: HashMap<u32, usize> = HashMap::new();
     for logical in mets.articles.iter().filter(|a| !a.is_advertisement()) {
         let mut page = None;
         let mut title = Vec::new();
@@ -121,9 +121,6 @@ pub fn gold_from_mets(bytes: &[u8], path: &str) -> Result<MetsGold> {
         *n += 1;
         let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" "));
         articles.push(Article {
-            id: format!("p{page}-a{n}"),
-            page,
-            kind: ArticleKind::News,
             kicker: joined(kicker),
             headline: joined(title),
             subheadline: joined(subheadline),
@@ -133,11 +130,9 @@ pub fn gold_from_mets(bytes: &[u8], path: &str) -> Result<MetsGold> {
                 raw,
                 ..Byline::default()
             }),
-            source_tag: None,
             body,
             captions,
-            jumps: Vec::new(),
-            bbox: None,
+            ..Article::new(page, *n)
         });
     }
     Ok(MetsGold {

@@ -989,23 +989,13 @@ fn score_document_within(doc: usize, gold: &Document, pred: &Document, page_budg
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleKind, BodyItem, Caption, Source};
+    use crate::model::{BodyItem, Caption, Source};
 
     fn article(headline: Option<&str>, paragraphs: &[&str]) -> Article {
         Article {
-            id: "p1-a1".to_string(),
-            page: 1,
-            kind: ArticleKind::News,
-            kicker: None,
             headline: headline.map(str::to_string),
-            subheadline: None,
-            dateline: None,
-            byline: None,
-            source_tag: None,
             body: paragraphs.iter().map(|p| BodyItem::paragraph(*p)).collect(),
-            captions: Vec::new(),
-            jumps: Vec::new(),
-            bbox: None,
+            ..Article::new(1, 1)
         }
     }
 

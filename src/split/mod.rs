@@ -908,19 +908,8 @@ fn append_run(r: &mut Run, more: Run) {
 
 fn to_article(page: u32, n: usize, d: Draft) -> Article {
     let mut article = Article {
-        id: format!("p{page}-a{n}"),
-        page,
-        kind: ArticleKind::News,
-        kicker: None,
-        headline: None,
-        subheadline: None,
-        dateline: None,
-        byline: None,
-        source_tag: None,
-        body: Vec::new(),
         captions: d.captions,
-        jumps: Vec::new(),
-        bbox: None,
+        ..Article::new(page, n)
     };
     if let Some(g) = &d.group {
         fill_heading_fields(&mut article, g);
@@ -1126,24 +1115,15 @@ mod continuation_tests {
         x0: f32,
     ) -> Article {
         Article {
-            id: format!("p{page}-a{n}"),
-            page,
-            kind: ArticleKind::News,
-            kicker: None,
             headline: headline.map(str::to_string),
-            subheadline: None,
-            dateline: None,
-            byline: None,
-            source_tag: None,
             body: paragraphs.iter().map(|p| BodyItem::paragraph(*p)).collect(),
-            captions: Vec::new(),
-            jumps: Vec::new(),
             bbox: Some(BBox {
                 x0,
                 y0: 100.0,
                 x1: x0 + 200.0,
                 y1: 700.0,
             }),
+            ..Article::new(page, n)
         }
     }
 

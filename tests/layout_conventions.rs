@@ -13,6 +13,13 @@ fn fixture(name: &str) -> (String, Vec<u8>) {
     (path.display().to_string(), bytes)
 }
 
+fn headlines(doc: &newsclip::model::Document) -> Vec<&str> {
+    doc.articles
+        .iter()
+        .filter_map(|a| a.headline.as_deref())
+        .collect()
+}
+
 fn body_text(a: &newsclip::model::Article) -> String {
     a.body
         .iter()
@@ -27,13 +34,8 @@ fn body_text(a: &newsclip::model::Article) -> String {
 fn vertical_headlines_head_the_text_beside_them() {
     let (path, bytes) = fixture("vertical-headlines.pdf");
     let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
-    let headlines: Vec<&str> = doc
-        .articles
-        .iter()
-        .filter_map(|a| a.headline.as_deref())
-        .collect();
     assert_eq!(
-        headlines,
+        headlines(&doc),
         ["温暖过冬有保障", "图书馆夜间开放", "城区新增公交线路三条"],
         "{:#?}",
         doc.articles
@@ -148,13 +150,8 @@ fn text_wrapped_around_a_picture_stays_one_article() {
 fn the_masthead_band_is_furniture_and_a_short_paragraph_text() {
     let (path, bytes) = fixture("masthead-band.pdf");
     let doc = process_bytes(&bytes, &path, &Options::default()).expect("processes");
-    let headlines: Vec<&str> = doc
-        .articles
-        .iter()
-        .filter_map(|a| a.headline.as_deref())
-        .collect();
     assert_eq!(
-        headlines,
+        headlines(&doc),
         [
             "全市供暖工作全面展开 新增面积惠及两万余户",
             "图书馆推出夜间开放服务"

@@ -6,6 +6,8 @@
 //!
 //! Skipped, with a note, where `pdftotext` is not installed.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -69,19 +71,7 @@ fn raw_dumps_of_pdf_fixtures_split_into_articles() {
         .status()
         .expect("run newsclip extract");
     assert!(status.success(), "extract failed: {status}");
-    let out = Command::new(env!("CARGO_BIN_EXE_newsclip"))
-        .arg("eval")
-        .arg(dir.path())
-        .arg(&pred)
-        .arg("--json")
-        .output()
-        .expect("run newsclip eval");
-    assert!(
-        out.status.success(),
-        "eval failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("eval prints JSON");
+    let report = common::eval_report(dir.path(), &pred);
     let f1 = report["article_f1"].as_f64().expect("article_f1");
     eprintln!("raw dumps: {pages} pages, article F1 {f1:.3}");
     assert!(

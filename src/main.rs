@@ -295,24 +295,6 @@ fn read_input(job: &Job) -> Result<Vec<u8>, newsclip::Error> {
     }
 }
 
-/// Writes through a temporary file and a rename, so that an interrupted
-/// run never leaves a half-written output behind.
-fn write_atomically(path: &Path, doc: &Document, format: Format) -> io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir)?;
-    }
-    if path == Path::new("/dev/null") {
-        return output::write_document(&mut io::sink(), doc, format);
-    }
-    let tmp = path.with_extension(format!("{}.part", format.extension()));
-    {
-        let mut w = io::BufWriter::new(fs::File::create(&tmp)?);
-        output::write_document(&mut w, doc, format)?;
-        w.flush()?;
-    }
-    fs::rename(&tmp, path)
-}
-
 fn run_extract(args: ExtractArgs) -> ExitCode {
     let encoding = match &args.encoding {
         Some(label) => match decode::encoding_by_label(label) {
@@ -398,7 +380,7 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         pool.install(|| {
             jobs.par_iter().for_each(|job| {
                 if let (Some(doc), Some(out)) = (process(job), &job.out) {
-                    if let Err(e) = write_atomically(out, &doc, args.format) {
+                    if let Err(e) = output::write_file(out, &doc, args.format) {
                         output_failed.store(true, Ordering::Relaxed);
                         report(format!("{}: cannot write output: {e}", out.display()));
                     }
@@ -637,7 +619,7 @@ fn run_lines(args: LinesArgs) -> ExitCode {
 }
 
 /// Writes `bytes` through a temporary file and a rename (see
-/// `write_atomically`).
+/// `output::write_file`).
 fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".part");

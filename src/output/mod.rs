@@ -7,7 +7,9 @@
 //! - `text`: reading text (kicker, headline, subtitle, byline, paragraphs,
 //!   captions), a blank line between articles.
 
+use std::fs;
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -40,6 +42,25 @@ pub fn write_document(w: &mut dyn Write, doc: &Document, format: Format) -> io::
         Format::Jsonl => write_jsonl(w, doc),
         Format::Text => write_text(w, doc),
     }
+}
+
+/// Writes `doc` to the file `path` through a temporary file and a rename,
+/// so that an interrupted run never leaves a half-written output behind:
+/// the output either exists whole or not at all. Missing folders are made.
+pub fn write_file(path: &Path, doc: &Document, format: Format) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    if path == Path::new("/dev/null") {
+        return write_document(&mut io::sink(), doc, format);
+    }
+    let tmp = path.with_extension(format!("{}.part", format.extension()));
+    {
+        let mut w = io::BufWriter::new(fs::File::create(&tmp)?);
+        write_document(&mut w, doc, format)?;
+        w.flush()?;
+    }
+    fs::rename(&tmp, path)
 }
 
 #[derive(Serialize)]

@@ -11,12 +11,16 @@
 //!    [`model::Article`]s.
 //! 5. [`output`]: JSON, JSON Lines and plain text writers.
 //!
+//! [`batch`] runs many inputs: output naming, manifest, shards, the run
+//! journal and `--resume` (shared by the CLI and the Python package).
+//!
 //! [`eval`] scores a document against a gold document; it depends on the
 //! model only, never on the stages it grades.
 //!
 //! [`debug`] draws what layout decided (blocks by role, regions, separators,
 //! figures, reading order) over the page image, for `newsclip debug`.
 
+pub mod batch;
 pub mod debug;
 pub mod error;
 pub mod eval;

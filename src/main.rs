@@ -6,15 +6,14 @@
 //! could not be written.
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 use clap::{Parser, Subcommand};
-use rayon::prelude::*;
 
+use newsclip::batch;
 use newsclip::eval;
 use newsclip::extract::decode;
 use newsclip::extract::ocr::{EngineKind, OcrMode};
@@ -70,10 +69,12 @@ struct ExtractArgs {
     /// Files, directories (searched recursively for .txt dumps, .pdf files,
     /// .png/.jpg/.tif images, .xml ALTO/METS and .hocr files) or `-` for
     /// standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "manifest")]
     inputs: Vec<PathBuf>,
-    /// Output file (one input) or directory (several inputs, or a directory
-    /// input); standard output when absent or `-`.
+    /// Output file (one input) or directory (several inputs, a directory
+    /// input or a manifest; outputs mirror the input tree and keep the
+    /// input's extension: d/a.pdf -> OUT/d/a.pdf.json); standard output
+    /// when absent or `-`.
     #[arg(short, long)]
     output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "json")]
@@ -88,6 +89,23 @@ struct ExtractArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// A list of inputs: one path a line, or JSON Lines with `id`, `path`
+    /// and optional `output` (relative paths from the manifest's folder).
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Process only part K of N (1 <= K <= N) of the inputs, split by a
+    /// stable hash of their ids (for N machines or a Slurm array).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<batch::Shard>,
+    /// Skip inputs the journal records as done whose output is in place;
+    /// redo the others.
+    #[arg(long)]
+    resume: bool,
+    /// Run journal (JSON Lines, one record per input). Default, when
+    /// writing to a folder: OUT/newsclip-journal.jsonl
+    /// (newsclip-journal-K-of-N.jsonl with --shard).
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
     /// OCR engine for images and scanned pages: auto (languages from a
     /// sample; PP-OCR for Chinese when it is installed, Tesseract for
     /// Latin-only pages), tesseract, ppocr.
@@ -128,7 +146,7 @@ struct EvalArgs {
     /// Gold document, or a directory of `NAME.gold.json` / `NAME.json`
     /// (with --gold-mets: the predicted document only).
     gold: PathBuf,
-    /// Predicted document, or a directory of `NAME.json`.
+    /// Predicted document, or a directory of `NAME.json` (or `NAME.EXT.json`).
     #[arg(required_unless_present = "gold_mets")]
     pred: Option<PathBuf>,
     /// Take the gold articles from a METS issue and its ALTO files (one per
@@ -172,129 +190,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// One unit of work: where to read, how to name it, where to write.
-struct Job {
-    input: PathBuf,
-    display: String,
-    /// Output path when writing one file per input.
-    out: Option<PathBuf>,
-}
-
-fn collect_jobs(args: &ExtractArgs) -> Result<Vec<Job>, String> {
-    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new(); // (path, name relative to its argument)
-    for input in &args.inputs {
-        if input.as_os_str() == "-" {
-            found.push((input.clone(), PathBuf::from("stdin")));
-        } else if input.is_dir() {
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(input)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| is_input_file(p))
-                .collect();
-            files.sort();
-            for f in skip_alto_of_mets(files) {
-                let rel = f
-                    .strip_prefix(input)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|_| f.clone());
-                found.push((f, rel));
-            }
-        } else {
-            let name = input
-                .file_name()
-                .map(PathBuf::from)
-                .unwrap_or_else(|| input.clone());
-            found.push((input.clone(), name));
-        }
-    }
-    let many = found.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
-    let out_is_dir = args
-        .output
-        .as_ref()
-        .is_some_and(|o| many || o.is_dir() || o.to_string_lossy().ends_with('/'));
-    let ext = args.format.extension();
-    Ok(found
-        .into_iter()
-        .map(|(path, rel)| {
-            let out = match &args.output {
-                Some(o) if out_is_dir => Some(o.join(rel.with_extension(ext))),
-                Some(o) => Some(o.clone()),
-                None => None,
-            };
-            Job {
-                display: path.display().to_string(),
-                input: path,
-                out,
-            }
-        })
-        .collect())
-}
-
-/// A directory holding METS issues: their ALTO files are read through the
-/// METS (as one document), not a second time on their own.
-fn skip_alto_of_mets(files: Vec<PathBuf>) -> Vec<PathBuf> {
-    let key = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut covered = std::collections::HashSet::new();
-    for f in files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
-    {
-        // The root element is in the head; only METS files are read whole.
-        let mut head = Vec::new();
-        let read_head = fs::File::open(f).and_then(|file| file.take(65536).read_to_end(&mut head));
-        if read_head.is_err()
-            || newsclip::extract::alto::root_element(&head).as_deref() != Some("mets")
-        {
-            continue;
-        }
-        let Ok(bytes) = fs::read(f) else { continue };
-        let base = f.parent().map(Path::to_path_buf).unwrap_or_default();
-        let display = f.display().to_string();
-        if let Ok(mets) = newsclip::extract::mets::read_mets(&bytes, &display, &base) {
-            for alto in newsclip::extract::mets::alto_paths(&mets) {
-                covered.insert(key(&alto));
-            }
-        }
-    }
-    files
-        .into_iter()
-        .filter(|f| !covered.contains(&key(f)))
-        .collect()
-}
-
-fn is_input_file(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref(),
-        Some("txt")
-            | Some("pdf")
-            | Some("png")
-            | Some("jpg")
-            | Some("jpeg")
-            | Some("tif")
-            | Some("tiff")
-            | Some("xml")
-            | Some("hocr")
-    )
-}
-
-fn read_input(job: &Job) -> Result<Vec<u8>, newsclip::Error> {
-    if job.input.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| newsclip::Error::io(e, "-"))?;
-        Ok(buf)
-    } else {
-        fs::read(&job.input).map_err(|e| newsclip::Error::io(e, &job.input))
-    }
-}
-
 fn run_extract(args: ExtractArgs) -> ExitCode {
     let encoding = match &args.encoding {
         Some(label) => match decode::encoding_by_label(label) {
@@ -321,27 +216,56 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         ppocr_dir: args.ppocr_dir.clone(),
     };
     let options = Options { encoding, ocr };
-    let jobs = match collect_jobs(&args) {
-        Ok(j) => j,
+    let request = batch::PlanRequest {
+        arguments: args.inputs.clone(),
+        manifest: args.manifest.clone(),
+        output: args.output.clone(),
+        format: args.format,
+        shard: args.shard,
+        resume: args.resume,
+        journal: args.journal.clone(),
+    };
+    let plan = match batch::plan(&request) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: {e}");
             return ExitCode::from(2);
         }
     };
-    if jobs.is_empty() {
-        eprintln!("newsclip: no input files found (directories are searched for .txt dumps)");
+    for e in &plan.walk_errors {
+        eprintln!("newsclip: {e}");
+    }
+    let nothing_found = plan.inputs.is_empty() && plan.skipped.is_empty() && plan.other_shards == 0;
+    if nothing_found {
+        eprintln!("newsclip: no input files found (folders are searched for .txt, .pdf, .png, .jpg, .tif, .xml and .hocr files)");
         return ExitCode::from(1);
     }
-    let threads = if args.jobs == 0 { 0 } else { args.jobs };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    let journal = match plan
+        .journal
+        .as_deref()
+        .map(batch::Journal::open)
+        .transpose()
+    {
+        Ok(j) => j,
+        Err(e) => {
+            let path = plan.journal.as_deref().unwrap_or(Path::new(""));
+            eprintln!("newsclip: {}: cannot open the journal: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs)
+        .build()
+    {
         Ok(p) => p,
         Err(e) => {
             eprintln!("newsclip: cannot start worker threads: {e}");
             return ExitCode::from(2);
         }
     };
-    let progress = if !args.quiet && jobs.len() > 1 && io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+    let total = plan.inputs.len();
+    let progress = if !args.quiet && total > 1 && io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} files {elapsed} (eta {eta})",
@@ -352,83 +276,49 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
     } else {
         None
     };
-    let failed = AtomicBool::new(false);
-    let output_failed = AtomicBool::new(false);
-    let report = |msg: String| {
-        match &progress {
-            Some(bar) => bar.suspend(|| eprintln!("newsclip: {msg}")),
-            None => eprintln!("newsclip: {msg}"),
-        };
+    let report = |msg: &str| match &progress {
+        Some(bar) => bar.suspend(|| eprintln!("newsclip: {msg}")),
+        None => eprintln!("newsclip: {msg}"),
     };
-    let process = |job: &Job| -> Option<Document> {
-        let result = read_input(job)
-            .and_then(|bytes| pipeline::process_bytes(&bytes, &job.display, &options));
+    let on_record = |record: &batch::JournalRecord| {
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        match result {
-            Ok(doc) => Some(doc),
-            Err(e) => {
-                failed.store(true, Ordering::Relaxed);
-                report(e.to_string());
-                None
+        if record.status == batch::Status::Failed {
+            if let Some(e) = &record.error {
+                report(e);
             }
         }
     };
-    if jobs.iter().all(|j| j.out.is_some()) {
-        // One output file per input: write each as soon as it is done.
-        pool.install(|| {
-            jobs.par_iter().for_each(|job| {
-                if let (Some(doc), Some(out)) = (process(job), &job.out) {
-                    if let Err(e) = output::write_file(out, &doc, args.format) {
-                        output_failed.store(true, Ordering::Relaxed);
-                        report(format!("{}: cannot write output: {e}", out.display()));
-                    }
-                }
-            })
-        });
-    } else {
-        // Standard output: keep input order; write each document as soon
-        // as it and all before it are done.
-        let stdout = io::stdout();
-        let state = Mutex::new((
-            0usize,
-            std::collections::BTreeMap::<usize, Option<Document>>::new(),
-        ));
-        let write_ready =
-            |lock: &mut (usize, std::collections::BTreeMap<usize, Option<Document>>)| {
-                let mut out = stdout.lock();
-                while let Some(entry) = lock.1.remove(&lock.0) {
-                    if let Some(doc) = entry {
-                        if let Err(e) = output::write_document(&mut out, &doc, args.format)
-                            .and_then(|_| out.flush())
-                        {
-                            if !output_failed.swap(true, Ordering::Relaxed)
-                                && e.kind() != io::ErrorKind::BrokenPipe
-                            {
-                                report(format!("cannot write to standard output: {e}"));
-                            }
-                        }
-                    }
-                    lock.0 += 1;
-                }
-            };
-        pool.install(|| {
-            jobs.par_iter().enumerate().for_each(|(i, job)| {
-                let doc = process(job);
-                if let Ok(mut lock) = state.lock() {
-                    lock.1.insert(i, doc);
-                    write_ready(&mut lock);
-                }
-            })
-        });
-    }
+    let stdout = io::stdout();
+    let stdout_failed = AtomicBool::new(false);
+    let sink = |doc: &Document| -> io::Result<()> {
+        let mut out = stdout.lock();
+        let written = output::write_document(&mut out, doc, args.format).and_then(|_| out.flush());
+        if let Err(e) = &written {
+            if !stdout_failed.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                report(&format!("cannot write to standard output: {e}"));
+            }
+        }
+        written
+    };
+    let summary = pool.install(|| {
+        batch::run(
+            &plan.inputs,
+            args.format,
+            &options,
+            journal.as_ref(),
+            &on_record,
+            &sink,
+        )
+    });
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if output_failed.load(Ordering::Relaxed) {
+    if summary.output_failed {
         ExitCode::from(2)
-    } else if failed.load(Ordering::Relaxed) {
+    } else if summary.failed > 0 || !plan.walk_errors.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -443,7 +333,8 @@ fn load_document(path: &Path) -> Result<Document, String> {
 
 /// Pairs gold and predicted files: two files, or two directories where
 /// `NAME.gold.json` (or, in a folder without those, `NAME.json`) in GOLD
-/// pairs with `NAME.json` in PRED.
+/// pairs with `NAME.json` or `NAME.EXT.json` (as `extract` names the output
+/// of `NAME.EXT`) in PRED.
 fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
     if !gold.is_dir() {
         return Ok(vec![(gold.to_path_buf(), pred.to_path_buf())]);
@@ -475,20 +366,39 @@ fn eval_pairs(gold: &Path, pred: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Strin
     for g in entries {
         let name = g.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let stem = name.trim_end_matches(".json").trim_end_matches(".gold");
-        let p = pred.join(format!("{stem}.json"));
-        if !p.exists() {
-            return Err(format!(
-                "{}: no prediction {} for it",
+        let p = prediction_for(pred, stem).ok_or_else(|| {
+            format!(
+                "{}: no prediction {} (or {}) for it",
                 g.display(),
-                p.display()
-            ));
-        }
+                pred.join(format!("{stem}.json")).display(),
+                pred.join(format!("{stem}.<ext>.json")).display()
+            )
+        })?;
         pairs.push((g, p));
     }
     if pairs.is_empty() {
         return Err(format!("{}: no .json gold files", gold.display()));
     }
     Ok(pairs)
+}
+
+/// The prediction for gold `STEM`: `PRED/STEM.json`, else the output
+/// `extract` wrote for an input `STEM.EXT` (`PRED/STEM.EXT.json`, when
+/// exactly one such input kind is there).
+fn prediction_for(pred: &Path, stem: &str) -> Option<PathBuf> {
+    let plain = pred.join(format!("{stem}.json"));
+    if plain.is_file() {
+        return Some(plain);
+    }
+    let mut found = fs::read_dir(pred).ok()?.filter_map(|e| {
+        let path = e.ok()?.path();
+        let name = path.file_name()?.to_str()?;
+        let input = name.strip_suffix(".json")?;
+        let ext = input.strip_prefix(stem)?.strip_prefix('.')?;
+        (!ext.contains('.') && batch::is_input_file(Path::new(input))).then_some(path)
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// The gold document of a METS issue; areas not found in the ALTO files

@@ -353,7 +353,10 @@ fn directory_with_one_bad_file_writes_the_good_ones() {
         })
         .collect();
     written.sort();
-    let good = [outdir.join("a-good.json"), outdir.join("sub/b-good.json")];
+    let good = [
+        outdir.join("a-good.txt.json"),
+        outdir.join("sub/b-good.txt.json"),
+    ];
     for path in &good {
         let doc = read_json(path);
         assert!(article_count(&doc) >= 2, "{}: {doc}", path.display());
@@ -361,8 +364,12 @@ fn directory_with_one_bad_file_writes_the_good_ones() {
     }
     assert_eq!(
         written,
-        ["a-good.json", "sub/b-good.json"],
-        "only the good inputs have outputs (no partial files)"
+        [
+            "a-good.txt.json",
+            "newsclip-journal.jsonl",
+            "sub/b-good.txt.json"
+        ],
+        "only the good inputs have outputs (no partial files), and the journal"
     );
 }
 

@@ -95,6 +95,10 @@ fn every_output_follows_the_schema() {
     let mut checked = 0;
     for entry in std::fs::read_dir(tmp.path()).expect("outputs") {
         let path = entry.expect("entry").path();
+        // The run journal (.jsonl) sits beside the documents.
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
         let errors: Vec<String> = validator
@@ -127,7 +131,7 @@ fn a_broken_prediction_scores_lower() {
     let tmp = tempfile::tempdir().expect("temp dir");
     extract_all(tmp.path());
     let gold = root().join("fixtures/dump/zh-01.gold.json");
-    let pred_path = tmp.path().join("zh-01.json");
+    let pred_path = tmp.path().join("zh-01.txt.json");
     let clean = eval_report(&gold, &pred_path);
     let mut doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&pred_path).expect("read")).expect("JSON");

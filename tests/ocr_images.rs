@@ -58,7 +58,7 @@ fn rasterised_fixture_pages_read_back_by_ocr() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut pairs = Vec::new();
     for n in names {
-        let doc = load(&out.join(format!("{n}.json")));
+        let doc = load(&out.join(format!("{n}.png.json")));
         assert_eq!(doc.source.format, "image");
         assert!(
             schema_errors(&doc).is_empty(),
@@ -227,7 +227,7 @@ fn image_only_pdfs_go_through_ocr() {
     assert!(!out.join("broken.json").exists());
     let gold = gold("en-01");
     for n in ["dct", "flate"] {
-        let doc = load(&out.join(format!("{n}.json")));
+        let doc = load(&out.join(format!("{n}.png.json")));
         assert_eq!(doc.source.format, "pdf");
         assert!(doc.warnings.iter().any(|w| w.code == "ocr"), "{n}");
         let report = newsclip::eval::evaluate_many(&[(gold.clone(), doc)]);

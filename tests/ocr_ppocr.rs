@@ -45,7 +45,7 @@ fn chinese_pages_read_by_ppocr_score_against_their_gold() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut pairs = Vec::new();
     for n in names {
-        let doc = load(&out.join(format!("{n}.json")));
+        let doc = load(&out.join(format!("{n}.png.json")));
         let note = doc
             .warnings
             .iter()
@@ -166,7 +166,13 @@ fn degraded_fixture_scans_read_by_ppocr_score_against_their_gold() {
             continue;
         };
         let gold: Document = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        pairs.push((gold, load(&dir.path().join(format!("{stem}.json")))));
+        // The output keeps the scan's name, extension included.
+        let scan = ["jpg", "png", "pdf", "tif"]
+            .iter()
+            .map(|ext| format!("{stem}.{ext}"))
+            .find(|n| fixtures.join(n).is_file())
+            .unwrap_or_else(|| panic!("{stem}: no scan beside its gold"));
+        pairs.push((gold, load(&dir.path().join(format!("{scan}.json")))));
     }
     assert_eq!(pairs.len(), 19, "fixtures/ocr/ holds 19 scans with gold");
     assert_scores(&pairs, FIXTURES_F1_MIN, FIXTURES_BODY_CER_MAX);

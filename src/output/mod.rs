@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -54,13 +54,19 @@ pub fn write_file(path: &Path, doc: &Document, format: Format) -> io::Result<()>
     if path == Path::new("/dev/null") {
         return write_document(&mut io::sink(), doc, format);
     }
-    let tmp = path.with_extension(format!("{}.part", format.extension()));
+    let tmp = temp_path(path, format);
     {
         let mut w = io::BufWriter::new(fs::File::create(&tmp)?);
         write_document(&mut w, doc, format)?;
         w.flush()?;
     }
     fs::rename(&tmp, path)
+}
+
+/// The temporary file `write_file` writes before renaming it to `path`;
+/// a batch removes stale ones left by an interrupted run (src/batch.rs).
+pub fn temp_path(path: &Path, format: Format) -> PathBuf {
+    path.with_extension(format!("{}.part", format.extension()))
 }
 
 #[derive(Serialize)]

@@ -205,8 +205,10 @@ fn fill_counts(record: &mut JournalRecord, doc: &Document) {
         .iter()
         .filter(|w| PAGE_LOST_CODES.contains(&w.code.as_str()))
         .map(|w| match w.page {
-            Some(p) => format!("page {p}: {}", w.message),
-            None => w.message.clone(),
+            Some(p) if !w.message.starts_with(&format!("page {p}")) => {
+                format!("page {p}: {}", w.message)
+            }
+            _ => w.message.clone(),
         })
         .collect();
     if lost.is_empty() {
@@ -848,7 +850,8 @@ pub struct Summary {
     pub output_failed: bool,
 }
 
-/// Processes `specs` on the current rayon pool. Inputs with an output are
+/// Processes `specs` on the current rayon pool (in worker processes when
+/// `isolation` is given; see [`Isolation`]). Inputs with an output are
 /// written as each finishes; the documents of the others go to `sink` in
 /// input order. Each record is appended to the journal (when given) and
 /// then passed to `on_record` (progress, messages).
@@ -856,6 +859,7 @@ pub fn run(
     specs: &[InputSpec],
     format: Format,
     options: &Options,
+    isolation: Option<&Isolation>,
     journal: Option<&Journal>,
     on_record: &(dyn Fn(&JournalRecord) + Sync),
     sink: &(dyn Fn(&Document) -> io::Result<()> + Sync),
@@ -869,7 +873,10 @@ pub fn run(
     let ordered = Mutex::new((0usize, BTreeMap::<usize, Option<Document>>::new()));
     specs.par_iter().enumerate().for_each(|(i, spec)| {
         let (record, document) = if spec.output.is_some() {
-            let (record, write_failed) = process_and_write(spec, format, options);
+            let (record, write_failed) = match isolation {
+                Some(iso) => process_isolated(spec, format, iso),
+                None => process_and_write(spec, format, options),
+            };
             if write_failed {
                 output_failed.store(true, Ordering::Relaxed);
             }
@@ -920,6 +927,259 @@ pub fn run(
         failed: failed.into_inner() as usize,
         pages: pages.into_inner(),
         output_failed: output_failed.into_inner(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Supervised runs: one worker process per input
+// ---------------------------------------------------------------------------
+
+/// How many times one input's worker is started before it counts as
+/// failed (each new start skips the pages blamed so far).
+const MAX_WORKER_STARTS: usize = 8;
+
+/// A run where each input is read by a worker process (`newsclip extract
+/// --worker-input PATH`),
+/// so that one page cannot hang the batch or take all memory, and a crash
+/// (an abort in a C library, an allocation failure) costs one page:
+/// - the worker reports each page's start and end on its standard output;
+/// - a page running longer than `page_timeout` gets the worker killed;
+/// - the worker's address space is limited to `max_memory` bytes
+///   (RLIMIT_AS), so an allocation beyond it aborts the worker;
+/// - the pages running when a worker was killed or died are blamed, and a
+///   new worker reads the input again without them (each recorded as a
+///   `page-failed` warning naming the page, so the input is `partial`). A
+///   worker that dies while no page runs (reading or decoding the file)
+///   fails the input.
+///
+/// Workers run their pages one at a time, so blame is exact; inputs still
+/// run `-j` at once.
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    /// The program and first arguments that start a worker (for the CLI:
+    /// itself with its own arguments, so every pipeline option carries
+    /// over); `--worker-id`, `--worker-output`, `--worker-skip PAGE=WHY`,
+    /// `--worker-max-memory BYTES` and `--worker-input PATH` are appended.
+    pub command: Vec<std::ffi::OsString>,
+    pub page_timeout: Option<std::time::Duration>,
+    pub max_memory: Option<u64>,
+}
+
+/// What a worker said before it ended.
+#[derive(Default)]
+struct WorkerState {
+    running: HashMap<u32, Instant>,
+    record: Option<JournalRecord>,
+}
+
+/// Worker side: the line protocol on standard output.
+pub mod worker {
+    use super::*;
+
+    /// Limits this process's address space (RLIMIT_AS) to `bytes`.
+    pub fn limit_memory(bytes: u64) -> io::Result<()> {
+        let limit = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: bytes as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the struct we pass and nothing else.
+        if unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) } == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    fn say(line: &str) {
+        let mut out = io::stdout().lock();
+        // The supervisor is gone if this fails; nothing to do about it.
+        let _ = out.write_all(line.as_bytes()).and_then(|_| out.flush());
+    }
+
+    /// Processes one input as the supervisor asked, reporting page starts
+    /// and ends, then the record, on standard output.
+    pub fn run(spec: &InputSpec, format: Format, mut options: Options) {
+        options.pages.watch = Some(std::sync::Arc::new(|page, started| {
+            say(&format!(
+                "{} {page}\n",
+                if started { "start" } else { "end" }
+            ));
+        }));
+        let record = process_one(spec, format, &options);
+        let json = serde_json::to_string(&record).unwrap_or_default();
+        say(&format!("record {json}\n"));
+    }
+}
+
+/// Supervisor side of [`Isolation`]: processes one input in worker
+/// processes; also tells whether writing the output failed.
+fn process_isolated(spec: &InputSpec, format: Format, iso: &Isolation) -> (JournalRecord, bool) {
+    use std::process::{Command, Stdio};
+    let start = Instant::now();
+    let mut skip: Vec<(u32, String)> = Vec::new();
+    let failed = |why: String| {
+        let mut record = JournalRecord::new(spec);
+        record.error = Some(format!("{}: {why}", spec.path.display()));
+        record.seconds = start.elapsed().as_secs_f64();
+        (record, false)
+    };
+    let Some((program, first_args)) = iso.command.split_first() else {
+        return failed("no worker command".into());
+    };
+    let memory_note = iso
+        .max_memory
+        .map(|m| format!("; memory limit {} MB", m / 1_000_000))
+        .unwrap_or_default();
+    for _ in 0..MAX_WORKER_STARTS {
+        let mut cmd = Command::new(program);
+        cmd.args(first_args).arg("--worker-id").arg(&spec.id);
+        if let Some(out) = &spec.output {
+            cmd.arg("--worker-output").arg(out);
+        }
+        for (page, why) in &skip {
+            cmd.arg("--worker-skip").arg(format!("{page}={why}"));
+        }
+        if let Some(m) = iso.max_memory {
+            cmd.arg("--worker-max-memory").arg(m.to_string());
+        }
+        cmd.arg("--worker-input")
+            .arg(&spec.path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => return failed(format!("cannot start a worker: {e}")),
+        };
+        let state = std::sync::Arc::new(Mutex::new(WorkerState::default()));
+        let reader = child.stdout.take().map(|out| {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in io::BufReader::new(out).lines().map_while(Result::ok) {
+                    let Ok(mut st) = state.lock() else { return };
+                    if let Some(n) = line.strip_prefix("start ") {
+                        if let Ok(n) = n.parse() {
+                            st.running.insert(n, Instant::now());
+                        }
+                    } else if let Some(n) = line.strip_prefix("end ") {
+                        if let Ok(n) = n.parse::<u32>() {
+                            st.running.remove(&n);
+                        }
+                    } else if let Some(json) = line.strip_prefix("record ") {
+                        st.record = serde_json::from_str(json).ok();
+                    }
+                }
+            })
+        });
+        let errors = child.stderr.take().map(|err| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = io::BufReader::new(err).read_to_string(&mut text);
+                text
+            })
+        });
+        // Pages blamed for this worker's end, and why.
+        let mut overdue: Vec<u32> = Vec::new();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) => {}
+                Err(_) => break None,
+            }
+            if let Some(limit) = iso.page_timeout {
+                if let Ok(st) = state.lock() {
+                    overdue = st
+                        .running
+                        .iter()
+                        .filter(|(_, since)| since.elapsed() > limit)
+                        .map(|(n, _)| *n)
+                        .collect();
+                }
+                if !overdue.is_empty() {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        if let Some(r) = reader {
+            let _ = r.join();
+        }
+        let stderr_text = errors.and_then(|e| e.join().ok()).unwrap_or_default();
+        let (record, running) = match state.lock() {
+            Ok(mut st) => (
+                st.record.take(),
+                st.running.keys().copied().collect::<Vec<_>>(),
+            ),
+            Err(_) => (None, Vec::new()),
+        };
+        if let (Some(mut record), Some(status)) = (record, status) {
+            if status.success() {
+                record.seconds = start.elapsed().as_secs_f64();
+                let write_failed = record.status == Status::Failed
+                    && record
+                        .error
+                        .as_deref()
+                        .is_some_and(|e| e.contains("cannot write output"));
+                return (record, write_failed);
+            }
+        }
+        // Killed or died: no output of this attempt may stay half-written.
+        if let Some(out) = &spec.output {
+            let _ = fs::remove_file(output::temp_path(out, format));
+        }
+        let (blamed, why) = if !overdue.is_empty() {
+            let secs = iso.page_timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
+            (
+                overdue,
+                format!("not read: the page took longer than the page timeout ({secs} s)"),
+            )
+        } else {
+            let how = match status {
+                Some(s) => describe_exit(s),
+                None => "it could not be watched".to_string(),
+            };
+            // The allocator's or the panic's own words, else the last line.
+            let last = stderr_text
+                .lines()
+                .find(|l| l.contains("memory allocation") || l.contains("panicked"))
+                .or_else(|| stderr_text.lines().rev().find(|l| !l.trim().is_empty()))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let how = if last.is_empty() {
+                format!("{how}{memory_note}")
+            } else {
+                format!("{how}{memory_note}: {last}")
+            };
+            if running.is_empty() {
+                return failed(format!("the worker reading it ended abnormally ({how})"));
+            }
+            (
+                running,
+                format!("not read: the worker reading it ended abnormally ({how})"),
+            )
+        };
+        for page in blamed {
+            skip.push((page, why.clone()));
+        }
+    }
+    failed(format!(
+        "gave up after {MAX_WORKER_STARTS} workers ended abnormally on it"
+    ))
+}
+
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (_, Some(libc::SIGABRT)) => "aborted, as on running out of memory".into(),
+        (_, Some(libc::SIGKILL)) => "killed".into(),
+        (_, Some(libc::SIGSEGV)) => "segmentation fault".into(),
+        (_, Some(sig)) => format!("signal {sig}"),
+        (Some(code), _) => format!("exit code {code} without a record"),
+        (None, None) => "unknown end".into(),
     }
 }
 

@@ -1,15 +1,27 @@
 //! The `newsclip` command: arguments, reading inputs, writing outputs,
 //! progress and exit codes. No pipeline logic lives here.
 //!
-//! Exit codes: 0 every input succeeded; 1 at least one input failed (the
-//! others were still processed and written); 2 usage error, or the output
-//! could not be written.
+//! Exit codes (the same table is in the README):
+//! - 0: every input was read whole and written (or skipped by `--resume`);
+//! - 1: at least one input failed (unreadable, not a regular file, not an
+//!   input newsclip reads, a folder entry that could not be searched); the
+//!   others were still processed and written;
+//! - 2: usage error (bad arguments, output collisions, an output that is
+//!   an input), or an output, the journal or standard output could not be
+//!   written;
+//! - 3: no input failed, but some pages did (timeout, memory limit,
+//!   damaged page, OCR not available): their inputs are written without
+//!   them, recorded as `partial`.
+//!
+//! When several apply, the lowest non-zero code of 2, 1, 3 in that order
+//! wins: 2 before 1 before 3.
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use clap::{Parser, Subcommand};
 
@@ -36,7 +48,7 @@ struct Cli {
 enum Command {
     /// Find the articles in newspaper pages: text dumps, PDFs (born-digital
     /// or scanned) and page images (PNG, JPEG, TIFF), by OCR where needed.
-    Extract(ExtractArgs),
+    Extract(Box<ExtractArgs>),
     /// Score a prediction against a gold file (or directories of them).
     Eval(EvalArgs),
     /// Show the role layout gave each line of a dump (for tuning rules on
@@ -69,7 +81,7 @@ struct ExtractArgs {
     /// Files, directories (searched recursively for .txt dumps, .pdf files,
     /// .png/.jpg/.tif images, .xml ALTO/METS and .hocr files) or `-` for
     /// standard input.
-    #[arg(required_unless_present = "manifest")]
+    #[arg(required_unless_present_any = ["manifest", "worker_input"])]
     inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs, a directory
     /// input or a manifest; outputs mirror the input tree and keep the
@@ -106,6 +118,32 @@ struct ExtractArgs {
     /// (newsclip-journal-K-of-N.jsonl with --shard).
     #[arg(long, value_name = "PATH")]
     journal: Option<PathBuf>,
+    /// A page still running after this many seconds is given up (recorded
+    /// as failed, naming file and page); the other pages and inputs go on.
+    /// Each input is then read by a worker process (needs -o).
+    #[arg(long, value_name = "SECONDS")]
+    page_timeout: Option<f64>,
+    /// Memory (address space) each worker may use, in MB; a page that
+    /// needs more is given up like a page past the timeout (needs -o).
+    #[arg(long, value_name = "MB")]
+    max_memory: Option<u64>,
+    /// Progress: auto (a bar on a terminal), bar, jsonl (JSON lines on
+    /// standard error, for machines), none.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressArg,
+    /// Worker mode (internal): read this one input for a supervising run.
+    #[arg(long, hide = true, value_name = "PATH")]
+    worker_input: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    worker_id: Option<String>,
+    #[arg(long, hide = true)]
+    worker_output: Option<PathBuf>,
+    /// PAGE=REASON: a page to leave out, and why.
+    #[arg(long, hide = true)]
+    worker_skip: Vec<String>,
+    /// Bytes.
+    #[arg(long, hide = true)]
+    worker_max_memory: Option<u64>,
     /// OCR engine for images and scanned pages: auto (languages from a
     /// sample; PP-OCR for Chinese when it is installed, Tesseract for
     /// Latin-only pages), tesseract, ppocr.
@@ -132,6 +170,14 @@ enum EngineArg {
     Auto,
     Tesseract,
     Ppocr,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Bar,
+    Jsonl,
+    None,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -182,7 +228,7 @@ fn main() -> ExitCode {
             if args.output.as_deref().is_some_and(|o| o.as_os_str() == "-") {
                 args.output = None;
             }
-            run_extract(args)
+            run_extract(*args)
         }
         Command::Eval(args) => run_eval(args),
         Command::Lines(args) => run_lines(args),
@@ -215,7 +261,14 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         },
         ppocr_dir: args.ppocr_dir.clone(),
     };
-    let options = Options { encoding, ocr };
+    let options = Options {
+        encoding,
+        ocr,
+        ..Options::default()
+    };
+    if let Some(input) = &args.worker_input {
+        return run_worker(&args, input, options);
+    }
     let request = batch::PlanRequest {
         arguments: args.inputs.clone(),
         manifest: args.manifest.clone(),
@@ -253,6 +306,13 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let isolation = match isolation(&args, &plan) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("newsclip: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs)
         .build()
@@ -264,29 +324,72 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         }
     };
     let total = plan.inputs.len();
-    let progress = if !args.quiet && total > 1 && io::stderr().is_terminal() {
+    let show = match args.progress {
+        ProgressArg::Auto if args.quiet => ProgressArg::None,
+        ProgressArg::Auto if total > 1 && io::stderr().is_terminal() => ProgressArg::Bar,
+        ProgressArg::Auto => ProgressArg::None,
+        other => other,
+    };
+    let bar = (show == ProgressArg::Bar).then(|| {
         let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} files {elapsed} (eta {eta})",
+                "{bar:30} {pos}/{len} inputs, {msg} {elapsed} (eta {eta})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(bar)
-    } else {
-        None
-    };
-    let report = |msg: &str| match &progress {
+        bar
+    });
+    let report = |msg: &str| match &bar {
         Some(bar) => bar.suspend(|| eprintln!("newsclip: {msg}")),
         None => eprintln!("newsclip: {msg}"),
     };
+    let started = std::time::Instant::now();
+    let tally = Mutex::new(Tally::default());
     let on_record = |record: &batch::JournalRecord| {
-        if let Some(bar) = &progress {
-            bar.inc(1);
+        let Ok(mut t) = tally.lock() else { return };
+        t.add(record);
+        let seconds = started.elapsed().as_secs_f64();
+        let pages_per_second = t.pages as f64 / seconds.max(1e-9);
+        // Inputs left at the rate so far (pages per input vary too much
+        // for a page-based estimate before the pages are known).
+        let finished = t.done + t.partial + t.failed;
+        let eta = (total - finished) as f64 * seconds / finished.max(1) as f64;
+        match show {
+            ProgressArg::Bar => {
+                if let Some(bar) = &bar {
+                    bar.set_message(format!(
+                        "{} pages, {pages_per_second:.1} pages/s, {} failed",
+                        t.pages,
+                        t.failed + t.partial
+                    ));
+                    bar.inc(1);
+                }
+            }
+            ProgressArg::Jsonl => {
+                let line = serde_json::json!({
+                    "event": "input",
+                    "finished": finished,
+                    "total": total,
+                    "failed": t.failed,
+                    "partial": t.partial,
+                    "pages": t.pages,
+                    "seconds": seconds,
+                    "pages_per_second": pages_per_second,
+                    "eta_seconds": eta,
+                    "record": record,
+                });
+                eprintln!("{line}");
+            }
+            _ => {}
         }
-        if record.status == batch::Status::Failed {
+        if record.status != batch::Status::Done {
             if let Some(e) = &record.error {
-                report(e);
+                if record.status == batch::Status::Partial {
+                    report(&format!("warning: {e}"));
+                } else {
+                    report(e);
+                }
             }
         }
     };
@@ -308,21 +411,132 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
             &plan.inputs,
             args.format,
             &options,
+            isolation.as_ref(),
             journal.as_ref(),
             &on_record,
             &sink,
         )
     });
-    if let Some(bar) = progress {
+    if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let failed = summary.failed + plan.walk_errors.len();
+    match show {
+        ProgressArg::Jsonl => eprintln!(
+            "{}",
+            serde_json::json!({
+                "event": "summary",
+                "done": summary.done,
+                "partial": summary.partial,
+                "failed": failed,
+                "skipped": plan.skipped.len(),
+                "other_shards": plan.other_shards,
+                "pages": summary.pages,
+                "seconds": seconds,
+            })
+        ),
+        _ if args.quiet || total + plan.skipped.len() < 2 => {}
+        _ => eprintln!(
+            "newsclip: summary: {} done, {} partial, {failed} failed, {} skipped; {} pages in {seconds:.1} s",
+            summary.done,
+            summary.partial,
+            plan.skipped.len(),
+            summary.pages
+        ),
     }
     if summary.output_failed {
         ExitCode::from(2)
-    } else if summary.failed > 0 || !plan.walk_errors.is_empty() {
+    } else if failed > 0 {
         ExitCode::from(1)
+    } else if summary.partial > 0 {
+        ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Counts for progress.
+#[derive(Default)]
+struct Tally {
+    done: usize,
+    partial: usize,
+    failed: usize,
+    pages: u64,
+}
+
+impl Tally {
+    fn add(&mut self, record: &batch::JournalRecord) {
+        match record.status {
+            batch::Status::Done => self.done += 1,
+            batch::Status::Partial => self.partial += 1,
+            batch::Status::Failed => self.failed += 1,
+        }
+        self.pages += u64::from(record.pages);
+    }
+}
+
+/// The worker processes of `--page-timeout` / `--max-memory`: this same
+/// program, given the same arguments (so every pipeline option carries
+/// over) and the one input to read.
+fn isolation(args: &ExtractArgs, plan: &batch::Plan) -> Result<Option<batch::Isolation>, String> {
+    if args.page_timeout.is_none() && args.max_memory.is_none() {
+        return Ok(None);
+    }
+    if plan.inputs.iter().any(|s| s.output.is_none()) {
+        return Err("--page-timeout and --max-memory need outputs written to files (-o)".into());
+    }
+    let page_timeout = match args.page_timeout {
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) => {
+            return Err(format!(
+                "--page-timeout {t}: give a number of seconds above 0"
+            ))
+        }
+        None => None,
+    };
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    // Inputs after a `--` are left out: the worker reads only its own, and
+    // its flags must not land after a `--`.
+    let mut command = vec![exe.into_os_string()];
+    command.extend(std::env::args_os().skip(1).take_while(|a| a != "--"));
+    Ok(Some(batch::Isolation {
+        command,
+        page_timeout,
+        max_memory: args.max_memory.map(|mb| mb.saturating_mul(1_000_000)),
+    }))
+}
+
+/// Worker mode: one input, its pages one at a time, the memory limited;
+/// what happens is told on standard output (src/batch.rs).
+fn run_worker(args: &ExtractArgs, input: &Path, mut options: Options) -> ExitCode {
+    if let Some(bytes) = args.worker_max_memory {
+        if let Err(e) = batch::worker::limit_memory(bytes) {
+            eprintln!("newsclip: cannot limit memory: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    for skip in &args.worker_skip {
+        if let Some((page, why)) = skip.split_once('=') {
+            if let Ok(page) = page.parse() {
+                options.pages.skip.push((page, why.to_string()));
+            }
+        }
+    }
+    let spec = batch::InputSpec {
+        id: args.worker_id.clone().unwrap_or_default(),
+        path: input.to_path_buf(),
+        output: args.worker_output.clone(),
+    };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("newsclip: cannot start a thread: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    pool.install(|| batch::worker::run(&spec, args.format, options));
+    ExitCode::SUCCESS
 }
 
 fn load_document(path: &Path) -> Result<Document, String> {

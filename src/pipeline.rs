@@ -24,12 +24,56 @@ pub struct Options {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// OCR of images and scanned PDF pages.
     pub ocr: OcrOptions,
+    /// Pages to leave out and who is told when a page starts and ends
+    /// (the batch supervisor, src/batch.rs).
+    pub pages: PageControl,
+}
+
+/// Called with (page number, started): `true` when a page's work starts,
+/// `false` when it ends.
+pub type PageWatch = std::sync::Arc<dyn Fn(u32, bool) + Send + Sync>;
+
+/// Per-page control of dumps, PDFs and images (ALTO, METS and hOCR are
+/// read by streaming parsers and are not watched): a supervised run is
+/// told which page is running, and a page that hung or exhausted memory in
+/// an earlier attempt is skipped with its reason (a `page-failed`
+/// warning, or the file's error when it was its only page to OCR).
+#[derive(Clone, Default)]
+pub struct PageControl {
+    /// (page number, why it is skipped).
+    pub skip: Vec<(u32, String)>,
+    pub watch: Option<PageWatch>,
+}
+
+impl std::fmt::Debug for PageControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageControl")
+            .field("skip", &self.skip)
+            .field("watch", &self.watch.is_some())
+            .finish()
+    }
+}
+
+impl PageControl {
+    /// The error of a page to skip, if it is one.
+    fn skipped(&self, number: u32) -> Option<Error> {
+        self.skip
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, why)| Error::new(ErrorKind::Malformed, why.clone()).with_page(number))
+    }
+
+    /// Runs one page's work, telling the watcher when it starts and ends.
+    fn run<T>(&self, number: u32, work: impl FnOnce() -> T) -> T {
+        let _running = PageRunning::start(self, number);
+        work()
+    }
 }
 
 /// Processes a text dump given as bytes.
 pub fn process_dump_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
     let decoded = decode::decode(bytes, options.encoding).map_err(|e| e.with_path(path))?;
-    let mut doc = process_dump_text(&decoded.text, path)?;
+    let mut doc = process_dump_pages(&decoded.text, path, &options.pages)?;
     doc.source.encoding = Some(decoded.encoding.to_string());
     let mut warnings = decoded.warnings;
     warnings.append(&mut doc.warnings);
@@ -53,6 +97,10 @@ pub fn dump_layout(text: &str) -> Vec<Page> {
 /// parallel), so memory holds the input and the articles, not every page's
 /// lines at once. Hyphenation evidence is gathered over the whole dump first.
 pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
+    process_dump_pages(text, path, &PageControl::default())
+}
+
+fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<Document> {
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
@@ -61,14 +109,19 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
     }
     let vocab = Vocabulary::from_lines(text.split('\n'));
     let pages: Vec<(u32, usize, &str)> = extract::dump::page_texts(text).collect();
-    let found: Vec<split::PageArticles> = pages
+    let found: Vec<std::result::Result<split::PageArticles, Error>> = pages
         .par_iter()
         .with_max_len(1)
         .map(|&(number, first_line, page_text)| {
-            let mut page = extract::dump::page_from_text(page_text, number, first_line);
-            layout::dump::assign_roles(&mut page);
-            let segments = reflow::reflow_page(&page, &vocab);
-            split::split_page(page.number, segments)
+            if let Some(e) = control.skipped(number) {
+                return Err(e);
+            }
+            Ok(control.run(number, || {
+                let mut page = extract::dump::page_from_text(page_text, number, first_line);
+                layout::dump::assign_roles(&mut page);
+                let segments = reflow::reflow_page(&page, &vocab);
+                split::split_page(page.number, segments)
+            }))
         })
         .collect();
     let mut doc = Document {
@@ -81,9 +134,16 @@ pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
         furniture: Vec::new(),
         warnings: Vec::new(),
     };
-    for mut f in found {
-        doc.articles.append(&mut f.articles);
-        doc.furniture.append(&mut f.furniture);
+    for f in found {
+        match f {
+            Ok(mut f) => {
+                doc.articles.append(&mut f.articles);
+                doc.furniture.append(&mut f.furniture);
+            }
+            Err(e) => doc
+                .warnings
+                .push(page_failed(e.location.page.unwrap_or(0), &e)),
+        }
     }
     if doc.articles.is_empty() {
         doc.warnings.push(Warning::new(
@@ -259,6 +319,31 @@ fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Resu
     })
 }
 
+/// A page's work is watched from its start to its end, whichever way it
+/// ends (a PDF page's text-layer work leaves its loop iteration early on
+/// some paths).
+struct PageRunning<'a> {
+    control: &'a PageControl,
+    number: u32,
+}
+
+impl<'a> PageRunning<'a> {
+    fn start(control: &'a PageControl, number: u32) -> PageRunning<'a> {
+        if let Some(w) = &control.watch {
+            w(number, true);
+        }
+        PageRunning { control, number }
+    }
+}
+
+impl Drop for PageRunning<'_> {
+    fn drop(&mut self) {
+        if let Some(w) = &self.control.watch {
+            w(self.number, false);
+        }
+    }
+}
+
 fn page_failed(number: u32, e: &Error) -> Warning {
     let mut w = Warning::new("page-failed", e.to_string());
     w.page = Some(number);
@@ -315,7 +400,12 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
             .into_par_iter()
             .with_max_len(1)
             .map(|(number, page)| {
-                let result = page.and_then(|raster| process_raster(raster, number, &options.ocr));
+                let result = match options.pages.skipped(number) {
+                    Some(e) => Err(e),
+                    None => options.pages.run(number, || {
+                        page.and_then(|raster| process_raster(raster, number, &options.ocr))
+                    }),
+                };
                 (number, result.map_err(|e| e.with_page(number)))
             })
             .collect();
@@ -358,6 +448,11 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
     let mut to_ocr: Vec<PdfPage> = Vec::new();
     let mut text_pages = 0usize;
     for number in 1..=pdf.page_count() as u32 {
+        if let Some(e) = options.pages.skipped(number) {
+            doc.warnings.push(page_failed(number, &e));
+            continue;
+        }
+        let _running = PageRunning::start(&options.pages, number);
         let page = match pdf.page(number) {
             Ok(p) => p,
             Err(e) => {
@@ -421,10 +516,14 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
         .with_max_len(1)
         .map(|page| {
             let number = page.number;
-            let r = pdf
-                .page_image(&page)
-                .and_then(|raster| process_raster(raster, number, &options.ocr))
-                .map_err(|e| e.with_page(number));
+            let r = match options.pages.skipped(number) {
+                Some(e) => Err(e),
+                None => options.pages.run(number, || {
+                    pdf.page_image(&page)
+                        .and_then(|raster| process_raster(raster, number, &options.ocr))
+                }),
+            }
+            .map_err(|e| e.with_page(number));
             (number, r)
         })
         .collect();

@@ -224,10 +224,10 @@ fn image_only_pdfs_go_through_ocr() {
         "{err}"
     );
     assert!(err.to_lowercase().contains("jpeg"), "{err}");
-    assert!(!out.join("broken.json").exists());
+    assert!(!out.join("broken.pdf.json").exists());
     let gold = gold("en-01");
     for n in ["dct", "flate"] {
-        let doc = load(&out.join(format!("{n}.png.json")));
+        let doc = load(&out.join(format!("{n}.pdf.json")));
         assert_eq!(doc.source.format, "pdf");
         assert!(doc.warnings.iter().any(|w| w.code == "ocr"), "{n}");
         let report = newsclip::eval::evaluate_many(&[(gold.clone(), doc)]);
@@ -370,10 +370,10 @@ fn bad_images_fail_cleanly_and_the_batch_goes_on() {
             .find(|l| l.contains(name))
             .unwrap_or_else(|| panic!("{name} not reported: {err}"));
         assert!(line.contains(says), "{name}: {line}");
-        assert!(!out.join(name).with_extension("json").exists());
+        assert!(!out.join(format!("{name}.json")).exists());
     }
     // The good image and the TIFF's good page are written.
-    let doc = load(&out.join("good.json"));
+    let doc = load(&out.join("good.png.json"));
     assert!(
         doc.articles
             .iter()
@@ -382,7 +382,7 @@ fn bad_images_fail_cleanly_and_the_batch_goes_on() {
         "{:?}",
         doc.articles
     );
-    let doc = load(&out.join("two.json"));
+    let doc = load(&out.join("two.tif.json"));
     assert_eq!(doc.source.format, "image");
     assert!(!doc.articles.is_empty());
     assert!(doc.articles.iter().all(|a| a.page == 1));

@@ -108,7 +108,7 @@ fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<D
         return Err(Error::new(ErrorKind::Empty, "the dump holds no text").with_path(path));
     }
     let vocab = Vocabulary::from_lines(text.split('\n'));
-    let pages: Vec<(u32, usize, &str)> = extract::dump::page_texts(text).collect();
+    let pages: Vec<(u32, usize, &str)> = extract::dump::page_windows(text).collect();
     let found: Vec<std::result::Result<split::PageArticles, Error>> = pages
         .par_iter()
         .with_max_len(1)
@@ -134,6 +134,7 @@ fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<D
         furniture: Vec::new(),
         warnings: Vec::new(),
     };
+    let windowed = pages.windows(2).any(|w| w[0].0 == w[1].0);
     for f in found {
         match f {
             Ok(mut f) => {
@@ -144,6 +145,17 @@ fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<D
                 .warnings
                 .push(page_failed(e.location.page.unwrap_or(0), &e)),
         }
+    }
+    if windowed {
+        // Windows of one page numbered their articles each from 1.
+        split::number_articles_by_page(&mut doc.articles);
+        doc.warnings.push(Warning::new(
+            "page-windowed",
+            format!(
+                "a page holds more than {} lines (a dump without form feeds?): it was laid out in windows of at most that many lines, cut at blank lines",
+                extract::dump::MAX_WINDOW_LINES
+            ),
+        ));
     }
     if doc.articles.is_empty() {
         doc.warnings.push(Warning::new(

@@ -147,8 +147,19 @@ pub const COMPRESSED_PUNCT_WIDTH: f32 = 0.5;
 
 /// Width of a line with compressible punctuation counted at `punct_width`.
 pub fn text_width_with(s: &str, punct_width: f32) -> f32 {
-    let (w, _, n) = line_shape_counted(s);
-    w + (punct_width - COMPRESSED_PUNCT_WIDTH) * n as f32
+    s.chars().map(|c| char_width_with(c, punct_width)).sum()
+}
+
+/// Width of one character with compressible punctuation counted at
+/// `punct_width`: the per-character term of [`text_width_with`], so that a
+/// caller scanning a line can keep running widths instead of measuring
+/// every prefix again (which is quadratic on a long line).
+pub fn char_width_with(c: char, punct_width: f32) -> f32 {
+    if !c.is_ascii() && is_compressible_punct(c) {
+        punct_width
+    } else {
+        char_width(c)
+    }
 }
 
 /// Width of a line in ems, spaces excluded: justification spaces fill the

@@ -23,7 +23,7 @@
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
 use crate::script::{
-    char_width, ends_sentence, is_cjk_punct, is_closing_punct, is_opening_punct,
+    char_width, char_width_with, ends_sentence, is_cjk_punct, is_closing_punct, is_opening_punct,
     line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
 };
 
@@ -421,9 +421,15 @@ fn block_measures(items: &[Item], n_blocks: usize) -> Vec<Option<f32>> {
 /// punctuation that continues a sentence.
 fn has_prose_punctuation(text: &str) -> bool {
     let t = text.trim_end();
-    // A wrapped Latin headline may end a line with a comma, so only the CJK
-    // marks and a line-end hyphen count at the end.
-    t.contains('。') || t.contains(". ") || t.ends_with(['，', '、', '：', '；', '-', '⸗', '¬'])
+    t.contains('。') || t.contains(". ") || ends_mid_sentence(t)
+}
+
+/// Does a line end in punctuation that continues a sentence? A wrapped
+/// Latin headline may end a line with a comma, so only the CJK marks and a
+/// line-end hyphen count.
+fn ends_mid_sentence(text: &str) -> bool {
+    text.trim_end()
+        .ends_with(['，', '、', '：', '；', '-', '⸗', '¬'])
 }
 
 fn is_full(it: &Item, measure: f32, next: Option<&Item>) -> bool {
@@ -862,16 +868,26 @@ fn opener_split(text: &str, min_head: f32, punct_width: f32) -> Option<usize> {
     if !(text.contains("本报") || text.contains("新华社") || text.contains("中新社")) {
         return None;
     }
-    for (pos, _) in text.char_indices().skip(2) {
-        let head = &text[..pos];
-        if text[pos..].starts_with(['本', '新', '中'])
-            && text_width_with(head, punct_width) >= min_head
-            && !has_prose_punctuation(head)
-            && !head.contains(['，', ' ', '。'])
+    // One pass with a running head width: measuring every prefix anew is
+    // quadratic on a long line (a 1 MB line took seconds).
+    let mut head_width = 0.0f32;
+    for (k, (pos, c)) in text.char_indices().enumerate() {
+        // A heading holds no comma, space or full stop, so once the head
+        // has one no later cut can qualify.
+        if matches!(c, '，' | ' ' | '。') {
+            return None;
+        }
+        if k >= 2
+            && matches!(c, '本' | '新' | '中')
+            && head_width >= min_head
+            // The head has no full stop and no space (see above), so of
+            // the prose marks only its last character is left to test.
+            && !ends_mid_sentence(&text[..pos])
             && cues::opener(&text[pos..]).is_some()
         {
             return Some(pos);
         }
+        head_width += char_width_with(c, punct_width);
     }
     None
 }
@@ -886,37 +902,49 @@ fn glued_split(
     if let Some(pos) = opener_split(text, min_head, punct_width) {
         return Some(pos);
     }
+    // Widths are additive per character, so the tail's width is the whole
+    // line's minus the head's: one pass, linear in the line. The costlier
+    // head tests run only where the tail fits the column, a handful of
+    // positions whatever the line's length.
+    let total = text_width_with(text, punct_width);
+    // The body part must hold sentence punctuation somewhere.
+    let last_prose_mark = text.rfind(['，', '。', '、', '；', '：']);
     let mut best: Option<(f32, usize)> = None;
     let mut head_width = 0.0f32;
+    let mut exact_head = 0.0f32;
+    let mut head_has_comma = false;
     for (pos, c) in text.char_indices() {
         if pos > 0 {
-            let tail_width = text_width_with(&text[pos..], punct_width);
+            let tail_width = total - exact_head;
             let tail_ok = tail_width <= measure + 0.75 && tail_width >= measure - 3.5;
-            // The heading part holds no sentence punctuation and no space
-            // but a headline's deliberate gap; the body part reads as prose.
-            let head = &text[..pos];
-            // A number and its measure word (`1 月`) are not cut apart.
-            let splits_number = head.ends_with(|c: char| c.is_ascii_digit())
-                && text[pos..]
-                    .trim_start()
-                    .starts_with(|c: char| crate::script::is_cjk_letter(c));
-            let head_ok = head_width >= min_head
-                && !splits_number
-                && !has_prose_punctuation(head)
-                && !head.contains('，')
-                && (!head.contains(' ') || has_halves_gap(head))
-                && text[pos..].contains(['，', '。', '、', '；', '：']);
-            if tail_ok && head_ok {
-                // Mostly the text part's fit to the column; a little the
-                // balance with the heading line above (two-line headlines
-                // tend to even halves, but not always).
-                let target = heading_above.unwrap_or(head_width);
-                let cost = (head_width - target).abs() * 0.5 + (measure - tail_width).abs();
-                if best.is_none_or(|(c0, _)| cost < c0) {
-                    best = Some((cost, pos));
+            if tail_ok && head_width >= min_head && !head_has_comma {
+                // The heading part holds no sentence punctuation and no
+                // space but a headline's deliberate gap; the body part
+                // reads as prose.
+                let head = &text[..pos];
+                // A number and its measure word (`1 月`) are not cut apart.
+                let splits_number = head.ends_with(|c: char| c.is_ascii_digit())
+                    && text[pos..]
+                        .trim_start()
+                        .starts_with(|c: char| crate::script::is_cjk_letter(c));
+                let head_ok = !splits_number
+                    && !has_prose_punctuation(head)
+                    && (!head.contains(' ') || has_halves_gap(head))
+                    && last_prose_mark.is_some_and(|m| m >= pos);
+                if head_ok {
+                    // Mostly the text part's fit to the column; a little
+                    // the balance with the heading line above (two-line
+                    // headlines tend to even halves, but not always).
+                    let target = heading_above.unwrap_or(head_width);
+                    let cost = (head_width - target).abs() * 0.5 + (measure - tail_width).abs();
+                    if best.is_none_or(|(c0, _)| cost < c0) {
+                        best = Some((cost, pos));
+                    }
                 }
             }
         }
+        head_has_comma |= c == '，';
+        exact_head += char_width_with(c, punct_width);
         head_width += if crate::script::char_width(c) == COMPRESSED_PUNCT_WIDTH && !c.is_ascii() {
             punct_width
         } else {

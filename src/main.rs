@@ -264,6 +264,7 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
     let options = Options {
         encoding,
         ocr,
+        keep_layout: args.format.needs_layout(),
         ..Options::default()
     };
     if let Some(input) = &args.worker_input {
@@ -287,6 +288,13 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
     };
     for e in &plan.walk_errors {
         eprintln!("newsclip: {e}");
+    }
+    if args.format.needs_path() && plan.inputs.iter().any(|s| s.output.is_none()) {
+        eprintln!(
+            "newsclip: --format {} writes several files per input: give an output path with -o",
+            args.format.extension().trim_end_matches(".xml")
+        );
+        return ExitCode::from(2);
     }
     let nothing_found = plan.inputs.is_empty() && plan.skipped.is_empty() && plan.other_shards == 0;
     if nothing_found {

@@ -214,11 +214,69 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub source: Source,
+    /// The input's pages in order: their size and image, so that boxes can
+    /// be placed (on an IIIF canvas, over the scan).
+    #[serde(default)]
+    pub pages: Vec<PageInfo>,
     pub articles: Vec<Article>,
     #[serde(default)]
     pub furniture: Vec<Furniture>,
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// The laid-out pages (blocks, lines, words, regions, figures) the
+    /// articles were cut from, in page order: what the archive formats
+    /// (ALTO, METS, PAGE-XML, hOCR) write. Kept only when the pipeline is
+    /// asked to (`pipeline::Options::keep_layout`); never serialised.
+    #[serde(skip)]
+    pub layout: Vec<Page>,
+}
+
+impl Document {
+    /// A document with no pages, articles or warnings yet.
+    pub fn new(source: Source) -> Document {
+        Document {
+            source,
+            pages: Vec::new(),
+            articles: Vec::new(),
+            furniture: Vec::new(),
+            warnings: Vec::new(),
+            layout: Vec::new(),
+        }
+    }
+}
+
+/// One page of the input: its size and where its image is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// 1-based, as articles' `page`.
+    pub number: u32,
+    /// Size in `unit`; absent for text dumps, which have no geometry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<f32>,
+    /// The unit of the size and of every `bbox`: always `pt` (1/72 in,
+    /// origin top-left).
+    pub unit: String,
+    /// The page's image as the input names it: the image file itself, the
+    /// PDF (the page is `number`), or the scan an ALTO, METS, PAGE or hOCR
+    /// file points at. Absent when there is none (dumps, born-digital
+    /// pages described by ALTO without an image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl PageInfo {
+    /// A page of the given size in points (`None` for dumps).
+    pub fn new(number: u32, size: Option<(f32, f32)>, image: Option<String>) -> PageInfo {
+        PageInfo {
+            number,
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+            unit: "pt".to_string(),
+            image,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -266,6 +324,19 @@ pub struct Article {
     pub jumps: Vec<Jump>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BBox>,
+    /// The layout regions the article was cut from (one; more when it runs
+    /// on to the next page), so that the archive formats point at its
+    /// blocks without pairing anything again. Empty for dumps. Never
+    /// serialised.
+    #[serde(skip)]
+    pub regions: Vec<RegionRef>,
+}
+
+/// A region of a page: `Page::regions[region]` of page `page`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RegionRef {
+    pub page: u32,
+    pub region: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -416,6 +487,7 @@ impl Article {
             captions: Vec::new(),
             jumps: Vec::new(),
             bbox: None,
+            regions: Vec::new(),
         }
     }
 

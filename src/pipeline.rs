@@ -13,7 +13,7 @@ use crate::extract::pdf::{PdfDocument, PdfPage};
 use crate::extract::{self, decode};
 use crate::layout;
 use crate::layout::geometry::{self, GeoPage};
-use crate::model::{Document, Page, Source, Warning};
+use crate::model::{Document, Page, PageInfo, Source, Warning};
 use crate::reflow::{self, Vocabulary};
 use crate::split;
 
@@ -27,6 +27,10 @@ pub struct Options {
     /// Pages to leave out and who is told when a page starts and ends
     /// (the batch supervisor, src/batch.rs).
     pub pages: PageControl,
+    /// Keep the laid-out pages in [`Document::layout`] (what the archive
+    /// formats write); off by default, since a long input's pages would
+    /// otherwise all be held in memory.
+    pub keep_layout: bool,
 }
 
 /// Called with (page number, started): `true` when a page's work starts,
@@ -73,7 +77,7 @@ impl PageControl {
 /// Processes a text dump given as bytes.
 pub fn process_dump_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
     let decoded = decode::decode(bytes, options.encoding).map_err(|e| e.with_path(path))?;
-    let mut doc = process_dump_pages(&decoded.text, path, &options.pages)?;
+    let mut doc = process_dump_pages(&decoded.text, path, &options.pages, options.keep_layout)?;
     doc.source.encoding = Some(decoded.encoding.to_string());
     let mut warnings = decoded.warnings;
     warnings.append(&mut doc.warnings);
@@ -97,10 +101,17 @@ pub fn dump_layout(text: &str) -> Vec<Page> {
 /// parallel), so memory holds the input and the articles, not every page's
 /// lines at once. Hyphenation evidence is gathered over the whole dump first.
 pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
-    process_dump_pages(text, path, &PageControl::default())
+    process_dump_pages(text, path, &PageControl::default(), false)
 }
 
-fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<Document> {
+/// [`process_dump_text`] under a batch's page control, keeping the
+/// laid-out pages in [`Document::layout`] when `keep_layout` is set.
+fn process_dump_pages(
+    text: &str,
+    path: &str,
+    control: &PageControl,
+    keep_layout: bool,
+) -> Result<Document> {
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
@@ -109,7 +120,8 @@ fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<D
     }
     let vocab = Vocabulary::from_lines(text.split('\n'));
     let pages: Vec<(u32, usize, &str)> = extract::dump::page_windows(text).collect();
-    let found: Vec<std::result::Result<split::PageArticles, Error>> = pages
+    type DumpPage = (split::PageArticles, Option<Page>);
+    let found: Vec<std::result::Result<DumpPage, Error>> = pages
         .par_iter()
         .with_max_len(1)
         .map(|&(number, first_line, page_text)| {
@@ -120,26 +132,36 @@ fn process_dump_pages(text: &str, path: &str, control: &PageControl) -> Result<D
                 let mut page = extract::dump::page_from_text(page_text, number, first_line);
                 layout::dump::assign_roles(&mut page);
                 let segments = reflow::reflow_page(&page, &vocab);
-                split::split_page(page.number, segments)
+                let found = split::split_page(page.number, segments);
+                (found, keep_layout.then_some(page))
             }))
         })
         .collect();
-    let mut doc = Document {
-        source: Source {
-            path: path.to_string(),
-            format: "dump".to_string(),
-            encoding: Some("UTF-8".to_string()),
-        },
-        articles: Vec::new(),
-        furniture: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut doc = Document::new(Source {
+        path: path.to_string(),
+        format: "dump".to_string(),
+        encoding: Some("UTF-8".to_string()),
+    });
+    // A long page is laid out in windows sharing its number: one entry.
+    doc.pages = pages
+        .iter()
+        .map(|&(number, _, _)| PageInfo::new(number, None, None))
+        .collect();
+    doc.pages.dedup_by_key(|p| p.number);
     let windowed = pages.windows(2).any(|w| w[0].0 == w[1].0);
     for f in found {
         match f {
-            Ok(mut f) => {
+            Ok((mut f, laid)) => {
                 doc.articles.append(&mut f.articles);
                 doc.furniture.append(&mut f.furniture);
+                if let Some(mut w) = laid {
+                    // The windows of one page are one laid-out page.
+                    let same = doc.layout.last().is_some_and(|l| l.number == w.number);
+                    match doc.layout.last_mut() {
+                        Some(last) if same => last.blocks.append(&mut w.blocks),
+                        _ => doc.layout.push(w),
+                    }
+                }
             }
             Err(e) => doc
                 .warnings
@@ -184,29 +206,26 @@ pub fn process_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Docu
     } else if ocr::input::sniff(bytes).is_some() {
         process_image_bytes(bytes, path, options)
     } else if let Some(root) = xml_root(bytes) {
-        process_xml_bytes(bytes, path, &root)
+        process_xml_bytes(bytes, path, &root, options.keep_layout)
     } else {
         process_dump_bytes(bytes, path, options)
     }
 }
 
 fn empty_document(path: &str, format: &str) -> Document {
-    Document {
-        source: Source {
-            path: path.to_string(),
-            format: format.to_string(),
-            encoding: None,
-        },
-        articles: Vec::new(),
-        furniture: Vec::new(),
-        warnings: Vec::new(),
-    }
+    Document::new(Source {
+        path: path.to_string(),
+        format: format.to_string(),
+        encoding: None,
+    })
 }
 
 /// What one OCR'd page gave.
 struct OcrResult {
     found: split::PageArticles,
     warnings: Vec<Warning>,
+    /// The page as layout placed it.
+    laid: Page,
 }
 
 /// OCR and geometric layout of one page image.
@@ -287,6 +306,7 @@ pub fn image_layout(bytes: &[u8], options: &OcrOptions) -> Result<Vec<Page>> {
 fn append_ocr_pages(
     doc: &mut Document,
     results: Vec<(u32, Result<OcrResult>)>,
+    keep_layout: bool,
 ) -> (usize, Option<Error>) {
     let mut failed = 0usize;
     let mut first_error = None;
@@ -296,6 +316,9 @@ fn append_ocr_pages(
                 doc.articles.append(&mut r.found.articles);
                 doc.furniture.append(&mut r.found.furniture);
                 doc.warnings.append(&mut r.warnings);
+                if keep_layout {
+                    doc.layout.push(r.laid);
+                }
             }
             Err(e) => {
                 failed += 1;
@@ -328,6 +351,7 @@ fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Resu
     Ok(OcrResult {
         found,
         warnings: page.warnings,
+        laid,
     })
 }
 
@@ -400,7 +424,13 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
             };
             let Some(page) = next else { break };
             number += 1;
-            chunk.push((number, page.map(page_raster)));
+            let raster = page.map(page_raster);
+            if let Ok(r) = &raster {
+                let size = Some((r.page_width, r.page_height));
+                doc.pages
+                    .push(PageInfo::new(number, size, Some(path.to_string())));
+            }
+            chunk.push((number, raster));
             if stopped {
                 break;
             }
@@ -427,7 +457,7 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         }
     }
     let total = results.len();
-    let (failed, first_error) = append_ocr_pages(&mut doc, results);
+    let (failed, first_error) = append_ocr_pages(&mut doc, results, options.keep_layout);
     if let Some(e) = first_error {
         // Every page failed: the file failed.
         if failed == total {
@@ -473,6 +503,11 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
             }
         };
         doc.warnings.extend(page.warnings.iter().cloned());
+        doc.pages.push(PageInfo::new(
+            number,
+            Some((page.width, page.height)),
+            Some(path.to_string()),
+        ));
         if !page.has_text() {
             if mode == OcrMode::Never {
                 without_text.push(number);
@@ -505,6 +540,9 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
         let mut found = articles_of_laid_page(&laid);
         doc.articles.append(&mut found.articles);
         doc.furniture.append(&mut found.furniture);
+        if options.keep_layout {
+            doc.layout.push(laid);
+        }
     }
     if !to_ocr.is_empty() {
         if let Err(e) = ocr::check_available(&options.ocr) {
@@ -540,11 +578,12 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
         })
         .collect();
     let ocr_done = !results.is_empty();
-    let (ocr_failed, first_error) = append_ocr_pages(&mut doc, results);
+    let (ocr_failed, first_error) = append_ocr_pages(&mut doc, results, options.keep_layout);
     if ocr_done {
         // Text pages and OCR pages in page order.
         doc.articles.sort_by_key(|a| a.page);
         doc.furniture.sort_by_key(|f| f.page);
+        doc.layout.sort_by_key(|p| p.number);
     }
     if let Some(e) = first_error {
         if text_pages == 0 && ocr_failed == ocr_total {
@@ -625,14 +664,16 @@ fn xml_root(bytes: &[u8]) -> Option<String> {
 
 /// ALTO (`<alto>`) and METS (`<mets>`) inputs; any other XML is refused
 /// rather than read as a text dump.
-fn process_xml_bytes(bytes: &[u8], path: &str, root: &str) -> Result<Document> {
+fn process_xml_bytes(bytes: &[u8], path: &str, root: &str, keep: bool) -> Result<Document> {
     match root {
-        "alto" => process_alto_bytes(bytes, path),
-        "mets" => process_mets_bytes(bytes, path),
-        "html" if extract::hocr::is_hocr(bytes) => process_hocr_bytes(bytes, path),
+        "alto" => process_alto_file(extract::alto::read_alto(bytes, path)?, path, "alto", keep),
+        "mets" => process_mets(bytes, path, keep),
+        "html" if extract::hocr::is_hocr(bytes) => {
+            process_alto_file(extract::hocr::read_hocr(bytes, path)?, path, "hocr", keep)
+        }
         "PcGts" => {
             let file = extract::page_xml::read_page_xml(bytes, path)?;
-            process_alto_file(file, path, "page")
+            process_alto_file(file, path, "page", keep)
         }
         other => {
             let kind = match other {
@@ -709,7 +750,7 @@ pub fn lay_out_alto_page(alto: &extract::alto::AltoPage, number: u32) -> Page {
 
 /// One ALTO page through layout, reflow and split, with its words'
 /// confidences on the paragraphs.
-fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> split::PageArticles {
+fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> (split::PageArticles, Page) {
     let laid = lay_out_alto_page(alto, number);
     let mut found = articles_of_laid_page(&laid);
     let words: Vec<(String, crate::model::BBox, f32)> = alto
@@ -720,7 +761,13 @@ fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> split::Page
     if !words.is_empty() {
         ocr::attach_confidence(&mut found.articles, number, &words);
     }
-    found
+    (found, laid)
+}
+
+/// An ALTO page's size and image, as the document lists it.
+fn alto_page_info(alto: &extract::alto::AltoPage, laid: &Page, image: Option<String>) -> PageInfo {
+    let size = laid.width.zip(laid.height);
+    PageInfo::new(laid.number, size, image.or_else(|| alto.image.clone()))
 }
 
 fn finish_xml_document(doc: &mut Document) {
@@ -739,22 +786,27 @@ fn finish_xml_document(doc: &mut Document) {
 /// ALTO pages.
 pub fn process_hocr_bytes(bytes: &[u8], path: &str) -> Result<Document> {
     let file = extract::hocr::read_hocr(bytes, path)?;
-    process_alto_file(file, path, "hocr")
+    process_alto_file(file, path, "hocr", false)
 }
 
 /// Processes an ALTO file: each of its pages as an OCR'd page.
 pub fn process_alto_bytes(bytes: &[u8], path: &str) -> Result<Document> {
     let file = extract::alto::read_alto(bytes, path)?;
-    process_alto_file(file, path, "alto")
+    process_alto_file(file, path, "alto", false)
 }
 
 /// The pages of an ALTO or hOCR file through layout, reflow and split.
-fn process_alto_file(file: extract::alto::AltoFile, path: &str, format: &str) -> Result<Document> {
+fn process_alto_file(
+    file: extract::alto::AltoFile,
+    path: &str,
+    format: &str,
+    keep_layout: bool,
+) -> Result<Document> {
     if file.pages.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "the ALTO file holds no Page").with_path(path));
     }
     let mut doc = empty_document(path, format);
-    let found: Vec<split::PageArticles> = file
+    let found: Vec<(split::PageArticles, Page)> = file
         .pages
         .par_iter()
         .with_max_len(1)
@@ -764,22 +816,31 @@ fn process_alto_file(file: extract::alto::AltoFile, path: &str, format: &str) ->
     for page in &file.pages {
         doc.warnings.extend(page.warnings.iter().cloned());
     }
-    for mut f in found {
+    for (alto, (mut f, laid)) in file.pages.iter().zip(found) {
         doc.articles.append(&mut f.articles);
         doc.furniture.append(&mut f.furniture);
+        doc.pages.push(alto_page_info(alto, &laid, None));
+        if keep_layout {
+            doc.layout.push(laid);
+        }
     }
     finish_xml_document(&mut doc);
     Ok(doc)
 }
 
 /// What one METS page gave: its articles and its ALTO reader's warnings.
-type AltoPageOutcome = (split::PageArticles, Vec<Warning>);
+type AltoPageOutcome = (split::PageArticles, Page, Vec<Warning>, PageInfo);
 
 /// Processes a METS issue: its ALTO files (relative to the METS file) in
 /// physical page order, one page at a time per thread, into one document.
 /// A missing or broken ALTO file is a `page-failed` warning naming it; the
 /// other pages go on.
 pub fn process_mets_bytes(bytes: &[u8], path: &str) -> Result<Document> {
+    process_mets(bytes, path, false)
+}
+
+/// [`process_mets_bytes`], keeping the laid-out pages when asked.
+fn process_mets(bytes: &[u8], path: &str, keep_layout: bool) -> Result<Document> {
     let base = std::path::Path::new(path)
         .parent()
         .map(std::path::Path::to_path_buf)
@@ -799,8 +860,17 @@ pub fn process_mets_bytes(bytes: &[u8], path: &str) -> Result<Document> {
         .with_max_len(1)
         .map(|page| {
             let r = extract::mets::read_page_alto(&mets, page).map(|alto| {
-                let found = process_alto_page(&alto, page.number);
-                (found, alto.warnings)
+                let (found, laid) = process_alto_page(&alto, page.number);
+                // The page's image: a file of an image type it points at.
+                let image = page.file_ids.iter().find_map(|id| {
+                    let f = mets.files.get(id)?;
+                    f.mimetype
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("image/"))
+                        .then(|| f.path.as_ref().map(|p| p.display().to_string()))?
+                });
+                let info = alto_page_info(&alto, &laid, image);
+                (found, laid, alto.warnings, info)
             });
             (page.number, r)
         })
@@ -810,10 +880,14 @@ pub fn process_mets_bytes(bytes: &[u8], path: &str) -> Result<Document> {
     let mut first_error = None;
     for (number, r) in results {
         match r {
-            Ok((mut found, mut warnings)) => {
+            Ok((mut found, laid, mut warnings, info)) => {
                 doc.articles.append(&mut found.articles);
                 doc.furniture.append(&mut found.furniture);
                 doc.warnings.append(&mut warnings);
+                doc.pages.push(info);
+                if keep_layout {
+                    doc.layout.push(laid);
+                }
             }
             Err(e) => {
                 failed += 1;

@@ -255,8 +255,11 @@ mod tests {
                 encoding: None,
             },
             articles,
-            furniture: Vec::new(),
-            warnings: Vec::new(),
+            ..Document::new(Source {
+                path: String::new(),
+                format: String::new(),
+                encoding: None,
+            })
         }
     }
 

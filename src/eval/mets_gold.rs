@@ -10,6 +10,7 @@
 //!   `SUBHEADLINE` blocks (separate fields, as the model has them);
 //! - `body`: one paragraph per body part (a `PARAGRAPH`/`TEXT` div, or any
 //!   other non-heading div such as a `TABLE`), its blocks joined by a space;
+//!   a `SUBHEADING` (or `INTERTITLE`) div is a sub-heading there;
 //! - `byline` from `AUTHOR` blocks, `captions` from `CAPTION` blocks;
 //! - `page`: the physical page of its first block.
 //!
@@ -114,6 +115,7 @@ pub fn gold_from_mets(bytes: &[u8], path: &str) -> Result<MetsGold> {
                 PartKind::Author => author.push(text),
                 PartKind::Caption => captions.push(Caption { text, credit: None }),
                 PartKind::Body => body.push(BodyItem::paragraph(text)),
+                PartKind::Subheading => body.push(BodyItem::subheading(text)),
             }
         }
         let page = page.unwrap_or(1);
@@ -143,8 +145,12 @@ pub fn gold_from_mets(bytes: &[u8], path: &str) -> Result<MetsGold> {
                 encoding: None,
             },
             articles,
-            furniture: Vec::new(),
             warnings,
+            ..Document::new(Source {
+                path: String::new(),
+                format: String::new(),
+                encoding: None,
+            })
         },
         mets,
         pages_read,

@@ -1010,8 +1010,11 @@ mod tests {
                 encoding: Some("UTF-8".to_string()),
             },
             articles,
-            furniture: Vec::new(),
-            warnings: Vec::new(),
+            ..Document::new(Source {
+                path: String::new(),
+                format: String::new(),
+                encoding: None,
+            })
         }
     }
 

@@ -64,6 +64,10 @@ pub struct AltoPage {
     pub words: Vec<AltoWord>,
     pub figures: Vec<BBox>,
     pub warnings: Vec<Warning>,
+    /// The page's image as the file names it (ALTO
+    /// `sourceImageInformation/fileName`, hOCR `image`, PAGE
+    /// `imageFilename`).
+    pub image: Option<String>,
 }
 
 /// A `TextBlock` (or a `ComposedBlock`/`Illustration`/`GraphicalElement`,
@@ -235,6 +239,8 @@ struct Parser<'a> {
     in_description: bool,
     /// Text of the `Description` (for `MeasurementUnit` and a dpi).
     description_text: String,
+    /// `sourceImageInformation/fileName`, for the pages that follow.
+    source_image: Option<String>,
     /// Name of the innermost open element inside `Description`.
     description_element: String,
     composed: Vec<String>,
@@ -260,6 +266,7 @@ pub fn read_alto(bytes: &[u8], path: &str) -> Result<AltoFile> {
         in_page: false,
         in_description: false,
         description_text: String::new(),
+        source_image: None,
         description_element: String::new(),
         composed: Vec::new(),
         block: None,
@@ -422,6 +429,9 @@ impl Parser<'_> {
         if text.is_empty() {
             return;
         }
+        if self.description_element.eq_ignore_ascii_case("fileName") {
+            self.source_image = Some(text.to_string());
+        }
         if self
             .description_element
             .eq_ignore_ascii_case("MeasurementUnit")
@@ -516,6 +526,7 @@ impl Parser<'_> {
                 let a = attributes(e);
                 self.file.pages.push(AltoPage {
                     id: a.get("ID").cloned(),
+                    image: self.source_image.clone(),
                     ..AltoPage::default()
                 });
                 self.in_page = !empty;

@@ -120,8 +120,12 @@ pub fn read_hocr(bytes: &[u8], path: &str) -> Result<AltoFile> {
                         .and_then(|n| n.first().copied());
                     let (points, warning) = alto::pixel_scale(dpi, path, "scan_res");
                     scale = points;
+                    let image = property(&title, "image")
+                        .map(|v| v.trim().trim_matches('"').to_string())
+                        .filter(|v| !v.is_empty());
                     let mut page = AltoPage {
                         warnings: warning.into_iter().collect(),
+                        image,
                         ..AltoPage::default()
                     };
                     if let Some([x0, y0, x1, y1]) = bbox_of(&title) {

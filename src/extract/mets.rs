@@ -99,6 +99,8 @@ pub enum PartKind {
     /// `AUTHOR` / `BYLINE`.
     Author,
     Caption,
+    /// `SUBHEADING` / `INTERTITLE`: a heading inside the body.
+    Subheading,
     /// Everything else: `BODY`, `PARAGRAPH`, `TEXT`, `TABLE`...
     Body,
 }
@@ -129,6 +131,7 @@ fn part_kind<'a>(types: impl Iterator<Item = &'a str>) -> PartKind {
             "SUBHEADLINE" | "SUBTITLE" => return PartKind::Subheadline,
             "AUTHOR" | "BYLINE" => return PartKind::Author,
             "CAPTION" => return PartKind::Caption,
+            "SUBHEADING" | "INTERTITLE" => return PartKind::Subheading,
             "HEADING" => return PartKind::Title,
             _ => {}
         }

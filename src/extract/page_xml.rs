@@ -121,6 +121,7 @@ pub fn read_page_xml(bytes: &[u8], path: &str) -> Result<AltoFile> {
                         width: num(b"imageWidth").unwrap_or(0.0) * scale,
                         height: num(b"imageHeight").unwrap_or(0.0) * scale,
                         warnings: warning.into_iter().collect(),
+                        image: attr(e, b"imageFilename").filter(|v| !v.is_empty()),
                         ..AltoPage::default()
                     });
                 }

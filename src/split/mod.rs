@@ -153,6 +153,10 @@ pub fn split_regions(page: u32, regions: &[Region], segments: Vec<Segment>) -> P
             continue;
         };
         if let Some(r) = region.and_then(|r| regions.get(r as usize)) {
+            article.regions = vec![crate::model::RegionRef {
+                page,
+                region: r.index,
+            }];
             article.bbox = Some(r.bbox);
             if r.kind == RegionKind::Advertisement {
                 article.kind = ArticleKind::Advertisement;
@@ -242,6 +246,7 @@ pub fn join_page_continuations(articles: &mut Vec<Article>) {
         into.body.append(&mut cont.body);
         into.captions.append(&mut cont.captions);
         into.jumps.append(&mut cont.jumps);
+        into.regions.append(&mut cont.regions);
         // Ids stay `p{page}-a{n}` in order on the page the item left.
         let mut n = 0;
         for a in articles.iter_mut().filter(|a| a.page == page) {

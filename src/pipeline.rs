@@ -345,9 +345,10 @@ pub fn articles_of_laid_page(laid: &Page) -> split::PageArticles {
 
 /// OCR, then the same layout, reflow and split as PDF glyphs.
 fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
-    let (laid, page) = lay_out_raster(raster, number, options)?;
+    let (mut laid, page) = lay_out_raster(raster, number, options)?;
     let mut found = articles_of_laid_page(&laid);
     ocr::attach_confidence(&mut found.articles, number, &page.words);
+    ocr::attach_word_confidence(&mut laid, &page.words);
     Ok(OcrResult {
         found,
         warnings: page.warnings,
@@ -751,7 +752,7 @@ pub fn lay_out_alto_page(alto: &extract::alto::AltoPage, number: u32) -> Page {
 /// One ALTO page through layout, reflow and split, with its words'
 /// confidences on the paragraphs.
 fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> (split::PageArticles, Page) {
-    let laid = lay_out_alto_page(alto, number);
+    let mut laid = lay_out_alto_page(alto, number);
     let mut found = articles_of_laid_page(&laid);
     let words: Vec<(String, crate::model::BBox, f32)> = alto
         .words
@@ -760,6 +761,7 @@ fn process_alto_page(alto: &extract::alto::AltoPage, number: u32) -> (split::Pag
         .collect();
     if !words.is_empty() {
         ocr::attach_confidence(&mut found.articles, number, &words);
+        ocr::attach_word_confidence(&mut laid, &words);
     }
     (found, laid)
 }

@@ -267,16 +267,41 @@ fn sheet(page: &Page, owner: &HashMap<RegionRef, usize>, image: Option<String>) 
 }
 
 /// Layout gives display lines the role `Heading` and leaves it to split to
-/// decide which is the headline: a heading block whose text is not in its
-/// article's headline became its kicker, deck or a sub-heading there.
+/// decide which is the headline: a display block (heading, kicker, deck,
+/// sub-heading) is the part whose text holds it (headline, kicker,
+/// subheadline), else a heading is a sub-heading of the text. Split
+/// may also have read a run of text lines as the headline of an item with
+/// no text of its own (a notice): such a block is the title too.
 fn resolve_parts(sheets: &mut [Sheet], doc: &Document) {
     for sheet in sheets.iter_mut() {
         for b in sheet.blocks.iter_mut() {
-            if b.part != Part::Title {
+            if b.part == Part::Body {
+                let in_headline = b
+                    .article
+                    .and_then(|i| doc.articles.get(i))
+                    .is_some_and(|a| {
+                        let text = normalised(&b.text());
+                        a.body.is_empty()
+                            && a.headline
+                                .as_deref()
+                                .is_some_and(|h| !text.is_empty() && normalised(h).contains(&text))
+                    });
+                if in_headline {
+                    b.part = Part::Title;
+                }
+                continue;
+            }
+            let display = matches!(
+                b.part,
+                Part::Title | Part::Overline | Part::Subheadline | Part::Subheading
+            );
+            if !display {
                 continue;
             }
             let Some(a) = b.article.and_then(|i| doc.articles.get(i)) else {
-                b.part = Part::Subheading;
+                if b.part == Part::Title {
+                    b.part = Part::Subheading;
+                }
                 continue;
             };
             let text = normalised(&b.text());
@@ -291,8 +316,10 @@ fn resolve_parts(sheets: &mut [Sheet], doc: &Document) {
                 Part::Overline
             } else if holds(&a.subheadline) {
                 Part::Subheadline
-            } else {
+            } else if b.part == Part::Title {
                 Part::Subheading
+            } else {
+                b.part
             };
         }
     }

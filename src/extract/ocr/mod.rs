@@ -34,7 +34,7 @@ use std::cell::RefCell;
 use image::GrayImage;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Article, BBox, BodyKind, Glyph, LowConfidenceWord, Warning};
+use crate::model::{Article, BBox, BodyKind, Glyph, LowConfidenceWord, Page, Warning};
 
 /// Words below this confidence are listed in their paragraph's
 /// `low_confidence` field.
@@ -873,6 +873,31 @@ pub fn attach_confidence(articles: &mut [Article], number: u32, words: &[(String
                 item.confidence = Some(round3(sum / n as f32));
                 item.low_confidence = low;
             }
+        }
+    }
+}
+
+/// Puts OCR confidences on the words of a laid-out page (layout builds its
+/// words from glyphs, which carry none): the character-weighted mean
+/// confidence of the OCR words whose centre lies in the word's box. The
+/// archive formats write it (ALTO `WC`, hOCR `x_wconf`, PAGE `conf`).
+pub fn attach_word_confidence(page: &mut Page, words: &[(String, BBox, f32)]) {
+    let lines = page.blocks.iter_mut().flat_map(|b| b.lines.iter_mut());
+    for word in lines.flat_map(|l| l.words.iter_mut()) {
+        let Some(b) = word.bbox else { continue };
+        let (mut n, mut sum) = (0usize, 0.0f32);
+        for (text, wb, conf) in words {
+            let cx = (wb.x0 + wb.x1) / 2.0;
+            let cy = (wb.y0 + wb.y1) / 2.0;
+            if cx < b.x0 - 0.5 || cx > b.x1 + 0.5 || cy < b.y0 - 0.5 || cy > b.y1 + 0.5 {
+                continue;
+            }
+            let c = text.chars().count().max(1);
+            n += c;
+            sum += conf * c as f32;
+        }
+        if n > 0 {
+            word.confidence = Some(round3(sum / n as f32));
         }
     }
 }

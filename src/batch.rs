@@ -406,7 +406,10 @@ pub fn is_input_file(p: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
-        Some("txt" | "pdf" | "png" | "jpg" | "jpeg" | "tif" | "tiff" | "xml" | "hocr")
+        Some(
+            "txt" | "pdf" | "png" | "jpg" | "jpeg" | "tif" | "tiff" | "jp2" | "jpx" | "j2k"
+                | "j2c" | "xml" | "hocr"
+        )
     )
 }
 

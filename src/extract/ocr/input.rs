@@ -1,10 +1,13 @@
 //! Image files to grayscale page images: PNG, JPEG, TIFF (every page of a
-//! multi-page TIFF), recognised by their magic bytes.
+//! multi-page TIFF) and JPEG 2000 (a JP2/JPX file or a raw codestream,
+//! decoded by the pure-Rust `hayro-jpeg2000`), recognised by their magic
+//! bytes.
 //!
 //! Memory is bounded: the size declared in the header is checked before
 //! any pixel is decoded, and images over [`MAX_PIXELS`] are refused with a
 //! message; decoders run with allocation limits. The resolution recorded in
-//! the file (PNG `pHYs`, JPEG JFIF density, TIFF `XResolution`) is kept.
+//! the file (PNG `pHYs`, JPEG JFIF density, TIFF `XResolution`, JP2 `resc`
+//! or `resd`) is kept.
 
 use std::io::Cursor;
 
@@ -25,7 +28,15 @@ pub enum ImageKind {
     Png,
     Jpeg,
     Tiff,
+    /// JPEG 2000: a JP2/JPX file (the signature box) or a raw codestream
+    /// (`.j2k`/`.j2c`: SOC then SIZ).
+    Jpeg2000,
 }
+
+/// The JP2 signature box, which opens JP2 and JPX files.
+const JP2_SIGNATURE: &[u8] = b"\x00\x00\x00\x0cjP  \r\n\x87\n";
+/// A JPEG 2000 codestream starts with SOC and SIZ.
+const J2K_SIGNATURE: &[u8] = b"\xff\x4f\xff\x51";
 
 /// The image format of `bytes`, from its magic bytes.
 pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
@@ -35,6 +46,8 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
         Some(ImageKind::Jpeg)
     } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
         Some(ImageKind::Tiff)
+    } else if bytes.starts_with(JP2_SIGNATURE) || bytes.starts_with(J2K_SIGNATURE) {
+        Some(ImageKind::Jpeg2000)
     } else {
         None
     }
@@ -85,6 +98,7 @@ fn limits() -> image::Limits {
 pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
     match sniff(bytes) {
         Some(ImageKind::Tiff) => decode_tiff(bytes),
+        Some(ImageKind::Jpeg2000) => Ok(vec![Ok(decode_jpeg2000(bytes)?)]),
         Some(kind) => {
             let format = match kind {
                 ImageKind::Png => ImageFormat::Png,
@@ -124,7 +138,7 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
         }
         None => Err(Error::new(
             ErrorKind::Unsupported,
-            "not a PNG, JPEG or TIFF image",
+            "not a PNG, JPEG, TIFF or JPEG 2000 image",
         )),
     }
 }
@@ -162,8 +176,77 @@ pub fn declared_size(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
             }
             None
         }
-        ImageKind::Tiff => None,
+        ImageKind::Tiff | ImageKind::Jpeg2000 => None,
     }
+}
+
+/// Decodes a JPEG 2000 image (JP2/JPX file or raw codestream) to gray; its
+/// size is checked against [`MAX_PIXELS`] from the header, before any
+/// sample is decoded. The PDF reader uses it for `JPXDecode` images too.
+pub fn decode_jpeg2000(bytes: &[u8]) -> Result<DecodedPage> {
+    use hayro_jpeg2000::{DecodeSettings, Image};
+    let image = Image::new(bytes, &DecodeSettings::default())
+        .map_err(|e| malformed(format!("the JPEG 2000 header is unreadable: {e}")))?;
+    check_size(image.width(), image.height())?;
+    let img = image::DynamicImage::from_decoder(image).map_err(|e| {
+        malformed(format!(
+            "the JPEG 2000 image could not be decoded (truncated or damaged?): {e}"
+        ))
+    })?;
+    Ok(DecodedPage {
+        image: to_gray(img),
+        dpi: jp2_dpi(bytes),
+    })
+}
+
+/// The resolution of a JP2 file, from its header's `res ` box: the capture
+/// resolution (`resc`, what the scanner used) or else the default display
+/// resolution (`resd`); both are in pixels per metre as a fraction times a
+/// power of ten.
+fn jp2_dpi(bytes: &[u8]) -> Option<f32> {
+    let header = find_box(bytes, b"jp2h")?;
+    let res = find_box(header, b"res ")?;
+    let data = find_box(res, b"resc").or_else(|| find_box(res, b"resd"))?;
+    if data.len() < 10 {
+        return None;
+    }
+    let u16_at = |i: usize| u16::from_be_bytes([data[i], data[i + 1]]) as f64;
+    // Vertical then horizontal; the horizontal one is reported (scans have
+    // square pixels, and layout works with one resolution).
+    let (num, den, exp) = (u16_at(4), u16_at(6), data[9] as i8);
+    if den == 0.0 || num == 0.0 {
+        return None;
+    }
+    let per_metre = num / den * 10f64.powi(exp as i32);
+    let dpi = (per_metre * 0.0254) as f32;
+    dpi.is_finite().then_some(dpi)
+}
+
+/// The contents of the first box of type `kind` among the boxes of `data`
+/// (ISO/IEC 15444-1 annex I: a 4-byte length, the type, the contents; length
+/// 1 means a 64-bit length follows, 0 means to the end).
+fn find_box<'a>(data: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+    let mut pos = 0usize;
+    while pos + 8 <= data.len() {
+        let len = u32::from_be_bytes(data[pos..pos + 4].try_into().ok()?) as u64;
+        let (header, len) = match len {
+            0 => (8, (data.len() - pos) as u64),
+            1 => (
+                16,
+                u64::from_be_bytes(data.get(pos + 8..pos + 16)?.try_into().ok()?),
+            ),
+            n => (8, n),
+        };
+        let end = pos.checked_add(usize::try_from(len).ok()?)?;
+        if len < header as u64 || end > data.len() {
+            return None;
+        }
+        if &data[pos + 4..pos + 8] == kind {
+            return Some(&data[pos + header..end]);
+        }
+        pos = end;
+    }
+    None
 }
 
 /// Gray, with transparency composed over white.
@@ -444,8 +527,38 @@ mod tests {
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
         assert_eq!(sniff(b"II*\0...."), Some(ImageKind::Tiff));
         assert_eq!(sniff(b"MM\0*...."), Some(ImageKind::Tiff));
+        assert_eq!(
+            sniff(b"\x00\x00\x00\x0cjP  \r\n\x87\n\x00\x00"),
+            Some(ImageKind::Jpeg2000)
+        );
+        assert_eq!(sniff(b"\xff\x4f\xff\x51\x00"), Some(ImageKind::Jpeg2000));
         assert_eq!(sniff(b"%PDF-1.4"), None);
         assert_eq!(sniff(b"hello"), None);
+    }
+
+    #[test]
+    fn jp2_resolution_from_the_capture_box() {
+        // jp2h { res { resc: 300 dpi = 11811 px/m as 11811/1 * 10^0 } }
+        let resc = [
+            0, 0, 0, 18, b'r', b'e', b's', b'c', 0x2E, 0x23, 0, 1, 0x2E, 0x23, 0, 1, 0, 0,
+        ];
+        let mut res = vec![0, 0, 0, 8 + resc.len() as u8, b'r', b'e', b's', b' '];
+        res.extend_from_slice(&resc);
+        let mut file = JP2_SIGNATURE.to_vec();
+        file.extend_from_slice(&[0, 0, 0, 8 + res.len() as u8, b'j', b'p', b'2', b'h']);
+        file.extend_from_slice(&res);
+        let dpi = jp2_dpi(&file).unwrap();
+        assert!((dpi - 300.0).abs() < 0.1, "{dpi}");
+        // A box running past the end is no box.
+        assert_eq!(jp2_dpi(&file[..file.len() - 1]), None);
+    }
+
+    #[test]
+    fn damaged_jpeg2000_is_an_error() {
+        let mut bytes = JP2_SIGNATURE.to_vec();
+        bytes.extend_from_slice(b"garbage that is no JP2 header at all");
+        let e = decode_pages(&bytes).unwrap_err();
+        assert!(e.message.contains("JPEG 2000"), "{}", e.message);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The page image of a scanned PDF page, taken straight from the file
 //! (no rendering): the largest image XObject the page places, decoded from
-//! DCT (JPEG), Flate/LZW or raw samples, CCITT fax (G3/G4) or JBIG2. JPEG
-//! 2000 (JPX) and chains of several codecs are reported as unsupported.
+//! DCT (JPEG), Flate/LZW or raw samples, CCITT fax (G3/G4), JBIG2 or JPEG
+//! 2000 (JPX, through the decoder of `.jp2` files). Chains of several codecs
+//! are reported as unsupported.
 //!
 //! Samples become 8-bit gray (0 = black): DeviceGray, DeviceRGB,
 //! DeviceCMYK, ICCBased (by its component count), CalGray/CalRGB, Indexed
@@ -287,12 +288,22 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<GrayImage>
             g
         }
         "JPXDecode" => {
-            return Err(unsupported(
-                "the page image is JPEG 2000 (JPXDecode), which newsclip cannot decode yet",
-            )
-            .with_hint(
-                "convert the PDF's images first, e.g. with `pdfimages -png` and OCR the PNGs",
-            ))
+            // The codestream carries its own size and colour space; the
+            // same decoder as for .jp2 files.
+            let page = crate::extract::ocr::input::decode_jpeg2000(data).map_err(|e| {
+                malformed(format!(
+                    "the page's JPEG 2000 image (JPXDecode) is damaged: {}",
+                    e.message
+                ))
+            })?;
+            let mut g = page.image;
+            if inverted {
+                invert(&mut g);
+            }
+            if g.dimensions() != (w, h) {
+                g = image::imageops::resize(&g, w, h, image::imageops::FilterType::Triangle);
+            }
+            g
         }
         _ => {
             let raw = stream_data(stream)

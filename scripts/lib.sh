@@ -8,9 +8,12 @@
 #   missing ones (apt-get update first when the package lists are missing or
 #   stale), otherwise prints the exact sudo command and exits 1.
 # - ensure_build_deps: the system libraries and tools newsclip builds and
-#   tests against (Tesseract OCR with its Chinese and English models,
-#   leptonica, pkg-config, poppler-utils for the OCR tests, fonts-dejavu-core
-#   for the labels of `newsclip debug`), via ensure_apt.
+#   tests against (Tesseract OCR with its Chinese, English and European
+#   archive models: ensure_ocr_models; poppler-utils for the OCR tests,
+#   fonts-dejavu-core for the labels of `newsclip debug`), via ensure_apt.
+# - ensure_ocr_models: the Tesseract models newsclip chooses among per page
+#   (see src/extract/ocr/mod.rs, choose_language) and opj_compress, with
+#   which the JPEG 2000 tests make their inputs.
 # - say MESSAGE: a visible step header on stderr.
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -103,9 +106,19 @@ ensure_apt() {
 # (libxml2-utils), with which tests/archive_outputs.rs validates the ALTO,
 # METS and PAGE outputs against their official schemas.
 ensure_build_deps() {
-    ensure_apt g++ libtesseract5 \
-        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils \
-        fonts-dejavu-core libxml2-utils
+    ensure_apt g++ libtesseract5 tesseract-ocr poppler-utils fonts-dejavu-core libxml2-utils
+    ensure_ocr_models
+}
+
+# The Tesseract models: Simplified Chinese and English, the European archive
+# languages German, French, Italian and Dutch, and blackletter: German
+# Fraktur (frk) and the Fraktur script model (Debian installs it as
+# tessdata/Fraktur.traineddata). libopenjp2-tools: opj_compress, which
+# tests/ocr_jpeg2000.rs uses to make .jp2/.j2k pages.
+ensure_ocr_models() {
+    ensure_apt tesseract-ocr-chi-sim tesseract-ocr-eng \
+        tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ita tesseract-ocr-nld \
+        tesseract-ocr-frk tesseract-ocr-script-frak libopenjp2-tools
 }
 
 # The official XML schemas the archive outputs are validated against (tests

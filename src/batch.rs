@@ -407,8 +407,19 @@ pub fn is_input_file(p: &Path) -> bool {
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
         Some(
-            "txt" | "pdf" | "png" | "jpg" | "jpeg" | "tif" | "tiff" | "jp2" | "jpx" | "j2k"
-                | "j2c" | "xml" | "hocr"
+            "txt"
+                | "pdf"
+                | "png"
+                | "jpg"
+                | "jpeg"
+                | "tif"
+                | "tiff"
+                | "jp2"
+                | "jpx"
+                | "j2k"
+                | "j2c"
+                | "xml"
+                | "hocr"
         )
     )
 }

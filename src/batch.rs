@@ -1066,9 +1066,13 @@ fn process_isolated(spec: &InputSpec, format: Format, iso: &Isolation) -> (Journ
             Err(e) => return failed(format!("cannot start a worker: {e}")),
         };
         let state = std::sync::Arc::new(Mutex::new(WorkerState::default()));
+        // The reader says when the worker closed its output (it is ending),
+        // so the wait below ends then, not at its next tick.
+        let (closed_tx, closed_rx) = std::sync::mpsc::channel::<()>();
         let reader = child.stdout.take().map(|out| {
             let state = state.clone();
             std::thread::spawn(move || {
+                let _closed = closed_tx;
                 use std::io::BufRead;
                 for line in io::BufReader::new(out).lines().map_while(Result::ok) {
                     let Ok(mut st) = state.lock() else { return };
@@ -1116,7 +1120,12 @@ fn process_isolated(spec: &InputSpec, format: Format, iso: &Isolation) -> (Journ
                     break None;
                 }
             }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            if let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) =
+                closed_rx.recv_timeout(std::time::Duration::from_millis(20))
+            {
+                // Output closed: the worker is ending; collect its status.
+                break child.wait().ok();
+            }
         };
         if let Some(r) = reader {
             let _ = r.join();

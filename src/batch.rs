@@ -744,8 +744,16 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
     for s in &specs {
         if let Some(out) = &s.output {
             let part = output::temp_path(out, req.format);
-            if part.is_file() {
-                fs::remove_file(&part).map_err(|e| {
+            // A folder for the per-page formats (`page`).
+            let removed = if part.is_dir() {
+                Some(fs::remove_dir_all(&part))
+            } else if part.is_file() {
+                Some(fs::remove_file(&part))
+            } else {
+                None
+            };
+            if let Some(removed) = removed {
+                removed.map_err(|e| {
                     PlanError(format!(
                         "{}: cannot remove a stale temporary file: {e}",
                         part.display()
@@ -758,8 +766,9 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
-/// Done according to the journal, and its output is there whole (outputs
-/// appear only by rename, so an existing output is complete).
+/// Done according to the journal, and its output is there whole (outputs,
+/// files or the `page` format's folders, appear only by rename, so an
+/// existing output is complete).
 fn is_done(spec: &InputSpec, record: Option<&JournalRecord>) -> bool {
     let Some(record) = record else { return false };
     let Some(out) = &spec.output else {
@@ -767,7 +776,7 @@ fn is_done(spec: &InputSpec, record: Option<&JournalRecord>) -> bool {
     };
     record.status == Status::Done
         && record.output.as_deref() == Some(&*out.to_string_lossy())
-        && fs::metadata(out).is_ok_and(|m| m.is_file())
+        && fs::metadata(out).is_ok_and(|m| m.is_file() || m.is_dir())
 }
 
 fn check_collisions(specs: &[InputSpec], journal: Option<&Path>) -> Result<(), PlanError> {

@@ -259,3 +259,43 @@ ensure_ppocr_venv() {
             "rapidocr-onnxruntime==$PPOCR_RAPIDOCR_VERSION" "onnxruntime==$PPOCR_ORT_VERSION"
     fi
 }
+
+# The Python package (python/): the venv it is built and tested in, with
+# the pinned tools. The wheel is built by maturin from this venv, against
+# the workspace's lock file and target folder, so it reuses the release
+# build's compiled dependencies.
+PYTHON_VENV="$REPO_ROOT/.venv-python"
+PYTHON_PINS=(maturin==1.16.0 dask==2026.8.0 distributed==2026.8.0 pytest==9.2.0)
+
+# ensure_python_venv: $PYTHON_VENV with $PYTHON_PINS installed (pip's own
+# cache keeps the downloads; a stamp naming the pins skips pip when they
+# are already there).
+ensure_python_venv() {
+    local stamp="$PYTHON_VENV/.pins"
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || ensure_apt python3-venv
+    if [ ! -x "$PYTHON_VENV/bin/python" ]; then
+        say "creating $PYTHON_VENV"
+        python3 -m venv "$PYTHON_VENV"
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "${PYTHON_PINS[*]}" ]; then
+        say "installing ${PYTHON_PINS[*]} into $PYTHON_VENV"
+        "$PYTHON_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PYTHON_PINS[@]}"
+        printf '%s' "${PYTHON_PINS[*]}" >"$stamp"
+    fi
+}
+
+# build_python_wheel: builds the abi3 wheel of python/ into target/wheels
+# and installs it into $PYTHON_VENV (replacing any earlier build).
+build_python_wheel() {
+    ensure_python_venv
+    local wheels="$REPO_ROOT/target/wheels"
+    rm -f "$wheels"/newsclip-*.whl
+    "$PYTHON_VENV/bin/maturin" build --release --locked \
+        --manifest-path "$REPO_ROOT/python/Cargo.toml" \
+        --interpreter "$PYTHON_VENV/bin/python" --out "$wheels" >&2
+    local wheel
+    wheel="$(find "$wheels" -maxdepth 1 -name 'newsclip-*.whl' | head -n 1)"
+    [ -n "$wheel" ] || die "maturin wrote no wheel into $wheels"
+    "$PYTHON_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --no-deps --force-reinstall "$wheel"
+}

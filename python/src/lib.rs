@@ -1,0 +1,187 @@
+//! `newsclip._core`: the native side of the Python package (see
+//! python/newsclip/__init__.py for the public API).
+//!
+//! Contract: a thin binding. Every decision (input kinds, pipeline, output
+//! formats) is the `newsclip` library's; this module converts Python
+//! arguments into `pipeline::Options` and returns what the library wrote.
+//! Work on an input runs with the GIL released (`Python::detach`), so
+//! Python threads calling `extract` run in parallel, and other Python
+//! threads go on meanwhile.
+//!
+//! Documents are returned as the exact bytes the CLI writes for the format
+//! (decoded by the Python side), so a dict from `newsclip.extract` is the
+//! CLI's JSON, not a second serialisation of the model.
+//!
+//! For drivers (`newsclip.dask`), the batch core as it is: `plan` (manifest,
+//! output names, shards, resume), `process_one` (one input read, processed
+//! and written atomically; its journal record back), `Journal` and
+//! `read_journal`. Records and plans cross as JSON text, the journal's own
+//! format, so Python never re-implements a naming, journal or resume rule.
+
+use std::path::PathBuf;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use newsclip::extract::decode;
+use newsclip::extract::ocr::{EngineKind, OcrMode, OcrOptions};
+use newsclip::output::{self, Format};
+use newsclip::pipeline::{self, Options};
+
+create_exception!(
+    _core,
+    NewsclipError,
+    PyException,
+    "An input could not be processed; the message names the file (and page)."
+);
+create_exception!(
+    _core,
+    PlanError,
+    PyException,
+    "A batch run cannot start (the CLI's usage errors: a bad manifest, colliding outputs...)."
+);
+
+/// The CLI's option values, parsed the way `newsclip extract` spells them.
+fn parse_options(
+    encoding: Option<&str>,
+    engine: &str,
+    lang: Option<String>,
+    ocr: &str,
+    ppocr_dir: Option<PathBuf>,
+) -> PyResult<Options> {
+    let encoding = match encoding {
+        Some(label) => Some(decode::encoding_by_label(label).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "unknown encoding '{label}' (try utf-8, gb18030, gbk, big5, utf-16le, utf-16be)"
+            ))
+        })?),
+        None => None,
+    };
+    let engine = match engine {
+        "auto" => EngineKind::Auto,
+        "tesseract" => EngineKind::Tesseract,
+        "ppocr" => EngineKind::PpOcr,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown engine '{other}' (auto, tesseract, ppocr)"
+            )))
+        }
+    };
+    let mode = match ocr {
+        "auto" => OcrMode::Auto,
+        "always" => OcrMode::Always,
+        "never" => OcrMode::Never,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown ocr mode '{other}' (auto, always, never)"
+            )))
+        }
+    };
+    Ok(Options {
+        encoding,
+        ocr: OcrOptions {
+            engine,
+            // As the CLI: an empty list or `auto` means chosen per page.
+            lang: lang.filter(|l| !l.is_empty() && l != "auto"),
+            mode,
+            ppocr_dir,
+        },
+    })
+}
+
+fn parse_format(format: &str) -> PyResult<Format> {
+    match format {
+        "json" => Ok(Format::Json),
+        "jsonl" => Ok(Format::Jsonl),
+        "text" => Ok(Format::Text),
+        other => Err(PyValueError::new_err(format!(
+            "unknown format '{other}' (json, jsonl, text)"
+        ))),
+    }
+}
+
+/// A library error as a `NewsclipError` with `path`, `page` and `kind`
+/// attributes beside its message.
+fn to_py_error(py: Python<'_>, e: newsclip::Error) -> PyErr {
+    let err = NewsclipError::new_err(e.to_string());
+    let value = err.value(py);
+    let path = e.location.path.as_ref().map(|p| p.display().to_string());
+    // Setting attributes on a fresh exception instance cannot fail in
+    // practice; if it did, the message still names the file.
+    let _ = value.setattr("path", path);
+    let _ = value.setattr("page", e.location.page);
+    let _ = value.setattr("kind", format!("{:?}", e.kind).to_lowercase());
+    err
+}
+
+/// Where the input comes from: a file read by Rust (without the GIL), or
+/// bytes copied out of Python.
+enum Input {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// extract(source, *, name=None, format="json", encoding=None,
+/// engine="auto", lang=None, ocr="auto", ppocr_dir=None) -> bytes
+///
+/// Runs the pipeline on a path (str or os.PathLike) or on bytes and returns
+/// the output exactly as `newsclip extract --format FORMAT` writes it.
+/// `name` is the path shown in the document and in errors (default: the
+/// path, or "<bytes>").
+#[pyfunction]
+#[pyo3(signature = (source, *, name=None, format="json", encoding=None, engine="auto", lang=None, ocr="auto", ppocr_dir=None))]
+#[allow(clippy::too_many_arguments)] // the CLI's options, as keywords
+fn extract<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    name: Option<String>,
+    format: &str,
+    encoding: Option<&str>,
+    engine: &str,
+    lang: Option<String>,
+    ocr: &str,
+    ppocr_dir: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
+    let format = parse_format(format)?;
+    let input = if let Ok(bytes) = source.cast::<PyBytes>() {
+        Input::Bytes(bytes.as_bytes().to_vec())
+    } else {
+        Input::File(source.extract::<PathBuf>().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(
+                "source must be a path (str or os.PathLike) or bytes",
+            )
+        })?)
+    };
+    let result = py.detach(|| -> Result<Vec<u8>, newsclip::Error> {
+        let (bytes, shown) = match input {
+            Input::File(path) => {
+                let shown = name.unwrap_or_else(|| path.display().to_string());
+                let bytes =
+                    std::fs::read(&path).map_err(|e| newsclip::Error::io(e, shown.as_str()))?;
+                (bytes, shown)
+            }
+            Input::Bytes(bytes) => (bytes, name.unwrap_or_else(|| "<bytes>".to_string())),
+        };
+        let doc = pipeline::process_bytes(&bytes, &shown, &options)?;
+        let mut out = Vec::new();
+        output::write_document(&mut out, &doc, format)
+            .map_err(|e| newsclip::Error::io(e, shown.as_str()))?;
+        Ok(out)
+    });
+    match result {
+        Ok(out) => Ok(PyBytes::new(py, &out)),
+        Err(e) => Err(to_py_error(py, e)),
+    }
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NewsclipError", m.py().get_type::<NewsclipError>())?;
+    m.add("PlanError", m.py().get_type::<PlanError>())?;
+    m.add_function(wrap_pyfunction!(extract, m)?)?;
+    Ok(())
+}

@@ -21,10 +21,11 @@
 use std::path::PathBuf;
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
+use newsclip::batch;
 use newsclip::extract::decode;
 use newsclip::extract::ocr::{EngineKind, OcrMode, OcrOptions};
 use newsclip::output::{self, Format};
@@ -177,11 +178,176 @@ fn extract<'py>(
     }
 }
 
+/// check_options(*, encoding=None, engine="auto", lang=None, ocr="auto",
+/// ppocr_dir=None): raises ValueError for a value `extract` and
+/// `process_one` would refuse (a driver checks once, before the cluster).
+#[pyfunction]
+#[pyo3(signature = (*, encoding=None, engine="auto", lang=None, ocr="auto", ppocr_dir=None))]
+fn check_options(
+    encoding: Option<&str>,
+    engine: &str,
+    lang: Option<String>,
+    ocr: &str,
+    ppocr_dir: Option<PathBuf>,
+) -> PyResult<()> {
+    parse_options(encoding, engine, lang, ocr, ppocr_dir).map(|_| ())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn spec_json(spec: &batch::InputSpec) -> serde_json::Value {
+    serde_json::json!({
+        "id": spec.id,
+        "path": spec.path.to_string_lossy(),
+        "output": spec.output.as_ref().map(|o| o.to_string_lossy()),
+    })
+}
+
+/// plan(*, manifest, output, format="json", shard=None, resume=False,
+/// journal=None) -> str
+///
+/// The batch core's plan of a manifest run into the folder `output`, as
+/// JSON: `{"inputs": [{"id", "path", "output"}...], "skipped": [...],
+/// "other_shards": N, "journal": PATH, "walk_errors": [...]}`. The same
+/// names, refusals, `--shard K/N` and `--resume` rules as `newsclip
+/// extract --manifest`; raises PlanError when the CLI would refuse the run.
+#[pyfunction]
+#[pyo3(signature = (*, manifest, output, format="json", shard=None, resume=false, journal=None))]
+fn plan(
+    py: Python<'_>,
+    manifest: PathBuf,
+    output: PathBuf,
+    format: &str,
+    shard: Option<&str>,
+    resume: bool,
+    journal: Option<PathBuf>,
+) -> PyResult<String> {
+    let format = parse_format(format)?;
+    let shard = shard
+        .map(|s| s.parse::<batch::Shard>())
+        .transpose()
+        .map_err(PlanError::new_err)?;
+    let request = batch::PlanRequest {
+        arguments: Vec::new(),
+        manifest: Some(manifest),
+        output: Some(output),
+        format,
+        shard,
+        resume,
+        journal,
+    };
+    // Planning reads the manifest, searches folders and the journal.
+    let planned = py
+        .detach(|| batch::plan(&request))
+        .map_err(|e| PlanError::new_err(e.to_string()))?;
+    to_json(&serde_json::json!({
+        "inputs": planned.inputs.iter().map(spec_json).collect::<Vec<_>>(),
+        "skipped": planned.skipped.iter().map(spec_json).collect::<Vec<_>>(),
+        "other_shards": planned.other_shards,
+        "journal": planned.journal.as_ref().map(|j| j.to_string_lossy()),
+        "walk_errors": planned.walk_errors,
+    }))
+}
+
+/// process_one(spec, *, format="json", encoding=None, engine="auto",
+/// lang=None, ocr="auto", ppocr_dir=None) -> str
+///
+/// One input of a batch (`spec`: a dict with `id`, `path`, `output`) read,
+/// processed and written by the batch core (atomically), with the GIL
+/// released; returns its journal record as JSON. A bad input is a
+/// `failed` record, not an exception.
+#[pyfunction]
+#[pyo3(signature = (spec, *, format="json", encoding=None, engine="auto", lang=None, ocr="auto", ppocr_dir=None))]
+#[allow(clippy::too_many_arguments)] // the CLI's options, as keywords
+fn process_one(
+    py: Python<'_>,
+    spec: &Bound<'_, PyDict>,
+    format: &str,
+    encoding: Option<&str>,
+    engine: &str,
+    lang: Option<String>,
+    ocr: &str,
+    ppocr_dir: Option<PathBuf>,
+) -> PyResult<String> {
+    let options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
+    let format = parse_format(format)?;
+    let field = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+        Ok(spec.get_item(key)?.filter(|v| !v.is_none()))
+    };
+    let missing = |key: &str| PyValueError::new_err(format!("spec has no '{key}'"));
+    let spec = batch::InputSpec {
+        id: field("id")?.ok_or_else(|| missing("id"))?.extract()?,
+        path: field("path")?.ok_or_else(|| missing("path"))?.extract()?,
+        output: field("output")?.map(|o| o.extract()).transpose()?,
+    };
+    let record = py.detach(|| batch::process_one(&spec, format, &options));
+    to_json(&record)
+}
+
+/// The run journal (JSON Lines), appended by one process: the batch core's
+/// `Journal` (one whole line per write, flushed).
+#[pyclass(module = "newsclip._core")]
+struct Journal {
+    inner: batch::Journal,
+}
+
+#[pymethods]
+impl Journal {
+    /// Opens (or creates) the journal for appending.
+    #[new]
+    fn new(path: PathBuf) -> PyResult<Journal> {
+        batch::Journal::open(&path)
+            .map(|inner| Journal { inner })
+            .map_err(|e| {
+                PyOSError::new_err(format!("{}: cannot open the journal: {e}", path.display()))
+            })
+    }
+
+    /// Appends one record, given as JSON (checked against the record's
+    /// fields: a record the CLI could not read back is refused).
+    fn append(&self, py: Python<'_>, record: &str) -> PyResult<()> {
+        let record: batch::JournalRecord = serde_json::from_str(record)
+            .map_err(|e| PyValueError::new_err(format!("not a journal record: {e}")))?;
+        py.detach(|| self.inner.append(&record)).map_err(|e| {
+            PyOSError::new_err(format!(
+                "{}: cannot write the journal: {e}",
+                self.inner.path().display()
+            ))
+        })
+    }
+
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+}
+
+/// read_journal(path) -> str: the last record of each input id, as a JSON
+/// object keyed by id (a missing journal is empty; a torn line is ignored).
+#[pyfunction]
+fn read_journal(py: Python<'_>, path: PathBuf) -> PyResult<String> {
+    let records = py.detach(|| batch::read_journal(&path)).map_err(|e| {
+        PyOSError::new_err(format!("{}: cannot read the journal: {e}", path.display()))
+    })?;
+    to_json(
+        &records
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("NewsclipError", m.py().get_type::<NewsclipError>())?;
     m.add("PlanError", m.py().get_type::<PlanError>())?;
     m.add_function(wrap_pyfunction!(extract, m)?)?;
+    m.add_function(wrap_pyfunction!(check_options, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(process_one, m)?)?;
+    m.add_function(wrap_pyfunction!(read_journal, m)?)?;
+    m.add_class::<Journal>()?;
     Ok(())
 }

@@ -33,7 +33,9 @@ Contract:
   retried ``--retries`` times. An input that still fails gets a ``failed``
   record and the driver exits 1 (an output a worker could not write is such
   a record too: the CLI exits 2 for it, the driver 1); a journal that cannot
-  be written exits 2; a manifest the plan refuses exits 2 before any work.
+  be written exits 2; a manifest the plan refuses exits 2 before any work;
+  3 when every input was written but some pages failed (``partial``), as
+  the CLI.
 """
 
 import argparse
@@ -146,6 +148,8 @@ def run(args):
         return 2
     if counts["failed"] or plan["walk_errors"]:
         return 1
+    if counts["partial"]:
+        return 3  # as the CLI: written, but some pages were not read
     return 0
 
 

@@ -89,6 +89,9 @@ fn parse_options(
             mode,
             ppocr_dir,
         },
+        // Page isolation (`--page-timeout`, `--max-memory`) is the CLI's
+        // supervisor's; in-process calls run every page.
+        ..Options::default()
     })
 }
 

@@ -7,7 +7,7 @@ output into Python objects.
     import newsclip
     doc = newsclip.extract("page.pdf")             # the CLI's JSON, as a dict
     doc = newsclip.extract(data, name="page.txt")  # bytes in memory
-    arts = newsclip.extract("page.txt", format="jsonl")  # one dict per article
+    recs = newsclip.extract("page.txt", format="jsonl")  # the CLI's JSONL records
 
 ``extract`` releases the GIL while it works, so threads calling it run in
 parallel. A run over many files on a cluster: ``python -m newsclip.dask``.
@@ -34,7 +34,8 @@ def extract_raw(source, *, name=None, format="json", encoding=None, engine="auto
     """The output bytes exactly as ``newsclip extract --format FORMAT`` writes them.
 
     ``source`` is a path (str or os.PathLike) or ``bytes``. Options are the
-    CLI's: ``format`` json|jsonl|text, ``encoding`` (a label such as
+    CLI's: ``format`` json|jsonl|text|alto|hocr (mets and page write
+    several files: use the CLI or the Dask driver), ``encoding`` (a label such as
     ``gbk``; default: detected), ``engine`` auto|tesseract|ppocr, ``lang``
     (``chi_sim+eng``; default chosen per page), ``ocr`` auto|always|never,
     ``ppocr_dir``. ``name`` is the path the document and errors show
@@ -55,8 +56,8 @@ def extract(source, *, name=None, format="json", encoding=None, engine="auto",
 
     Returns, by ``format``: ``json`` (default) the document as a dict (the
     shape of schema/newsclip.schema.json, the CLI's JSON); ``jsonl`` a list
-    of one dict per article, each with its ``source``; ``text`` the reading
-    text as a str. Options and errors: see ``extract_raw``.
+    of the CLI's JSONL records (dicts with a ``type``: document, article,
+    furniture...); ``text``, ``alto`` and ``hocr`` the output as a str. Options and errors: see ``extract_raw``.
     """
     raw = extract_raw(source, name=name, format=format, encoding=encoding, engine=engine,
                       lang=lang, ocr=ocr, ppocr_dir=ppocr_dir)

@@ -72,7 +72,7 @@ def _parse_args(argv):
                    help="Dask scheduler address (tcp://host:8786); default: a local cluster")
     p.add_argument("--workers", type=int, default=0,
                    help="local cluster only: worker processes (default: one per core)")
-    p.add_argument("--format", default="json", choices=["json", "jsonl", "text"])
+    p.add_argument("--format", default="json", choices=["json", "jsonl", "text", "alto", "mets", "page", "hocr"])
     p.add_argument("--resume", action="store_true",
                    help="skip inputs the journal records as done whose output is in place")
     p.add_argument("--journal", help="run journal (default: OUT/newsclip-journal.jsonl)")

@@ -100,8 +100,12 @@ fn parse_format(format: &str) -> PyResult<Format> {
         "json" => Ok(Format::Json),
         "jsonl" => Ok(Format::Jsonl),
         "text" => Ok(Format::Text),
+        "alto" => Ok(Format::Alto),
+        "mets" => Ok(Format::Mets),
+        "page" => Ok(Format::Page),
+        "hocr" => Ok(Format::Hocr),
         other => Err(PyValueError::new_err(format!(
-            "unknown format '{other}' (json, jsonl, text)"
+            "unknown format '{other}' (json, jsonl, text, alto, mets, page, hocr)"
         ))),
     }
 }
@@ -148,8 +152,15 @@ fn extract<'py>(
     ocr: &str,
     ppocr_dir: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
+    let mut options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
     let format = parse_format(format)?;
+    if matches!(format, Format::Mets | Format::Page) {
+        return Err(PyValueError::new_err(
+            "mets and page write several files: use newsclip extract -o, or process_one",
+        ));
+    }
+    // As the CLI: the XML formats need the laid-out pages kept.
+    options.keep_layout = format.needs_layout();
     let input = if let Ok(bytes) = source.cast::<PyBytes>() {
         Input::Bytes(bytes.as_bytes().to_vec())
     } else {
@@ -274,8 +285,9 @@ fn process_one(
     ocr: &str,
     ppocr_dir: Option<PathBuf>,
 ) -> PyResult<String> {
-    let options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
+    let mut options = parse_options(encoding, engine, lang, ocr, ppocr_dir)?;
     let format = parse_format(format)?;
+    options.keep_layout = format.needs_layout();
     let field = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
         Ok(spec.get_item(key)?.filter(|v| !v.is_none()))
     };

@@ -41,9 +41,15 @@ def test_formats_and_options_mirror_the_cli(cli):
     for fmt in ("jsonl", "text"):
         expected = run_cli(cli, "extract", ZH_DUMP, "--format", fmt).stdout
         assert newsclip.extract_raw(ZH_DUMP, format=fmt) == expected
-    articles = newsclip.extract(ZH_DUMP, format="jsonl")
+    records = newsclip.extract(ZH_DUMP, format="jsonl")
+    articles = [r for r in records if r["type"] == "article"]
     assert len(articles) == len(newsclip.extract(ZH_DUMP)["articles"])
-    assert all(a["source"]["path"] == str(ZH_DUMP) for a in articles)
+    assert all(r["source"]["path"] == str(ZH_DUMP) for r in records)
+    # The single-file XML formats, as the CLI writes them.
+    assert newsclip.extract(PDF, format="alto") == run_cli(
+        cli, "extract", PDF, "--format", "alto").stdout.decode()
+    with pytest.raises(ValueError, match="several files"):
+        newsclip.extract(PDF, format="page")
     assert newsclip.extract(ZH_DUMP, format="text") == run_cli(
         cli, "extract", ZH_DUMP, "--format", "text").stdout.decode()
     # A forced encoding, as --encoding.

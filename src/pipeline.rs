@@ -744,7 +744,7 @@ pub fn lay_out_alto_page(alto: &extract::alto::AltoPage, number: u32) -> Page {
         width,
         height,
         glyphs: &glyphs,
-        rules: &[],
+        rules: &alto.separators,
         images: &alto.figures,
     })
 }

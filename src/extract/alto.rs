@@ -53,6 +53,15 @@ pub struct AltoFile {
     pub pages: Vec<AltoPage>,
 }
 
+/// Is a box a ruling line? Rules are hairlines to a few points thick and
+/// many times longer than thick; a picture or an ornament is neither.
+pub fn is_rule(b: &BBox) -> bool {
+    const MAX_THICKNESS_PT: f32 = 4.0;
+    const MIN_ASPECT: f32 = 8.0;
+    let (thin, long) = (b.width().min(b.height()), b.width().max(b.height()));
+    thin <= MAX_THICKNESS_PT && long >= MIN_ASPECT * thin.max(0.5)
+}
+
 /// One `Page` of an ALTO file, in PDF points (top-left origin).
 #[derive(Debug, Clone, Default)]
 pub struct AltoPage {
@@ -63,6 +72,8 @@ pub struct AltoPage {
     pub blocks: Vec<AltoBlock>,
     pub words: Vec<AltoWord>,
     pub figures: Vec<BBox>,
+    /// Ruling lines: thin `GraphicalElement`s (see [`is_rule`]).
+    pub separators: Vec<BBox>,
     pub warnings: Vec<Warning>,
     /// The page's image as the file names it (ALTO
     /// `sourceImageInformation/fileName`, hOCR `image`, PAGE
@@ -564,8 +575,17 @@ impl Parser<'_> {
             "Illustration" | "GraphicalElement" => {
                 let a = attributes(e);
                 let bbox = self.bbox(&a);
-                if let Some(b) = bbox {
-                    self.push_figure(b);
+                match bbox {
+                    // ALTO's GraphicalElement is for lines and rules that
+                    // separate blocks; a thin one is a separator for
+                    // layout, not a picture (our own ALTO writes rules so).
+                    Some(b) if name == "GraphicalElement" && is_rule(&b) => {
+                        if let Some(page) = self.file.pages.last_mut() {
+                            page.separators.push(b);
+                        }
+                    }
+                    Some(b) => self.push_figure(b),
+                    None => {}
                 }
                 self.push_block(a.get("ID").cloned().unwrap_or_default(), &name, bbox);
             }

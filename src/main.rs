@@ -127,6 +127,19 @@ struct ExtractArgs {
     /// needs more is given up like a page past the timeout (needs -o).
     #[arg(long, value_name = "MB")]
     max_memory: Option<u64>,
+    /// An input still running after this many seconds is given up: pages
+    /// not yet started are not read (recorded as failed, naming file and
+    /// page) and the batch goes on. With -o, each input then runs in a
+    /// worker process that is stopped at the limit even inside a page.
+    /// Default 3600 (pages only); 0: no limit.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// Memory for page images decoded and read at once, in MB, across all
+    /// inputs of the run: pages wait for their share, so `-j 8` over huge
+    /// scans holds only what fits. Default: half the machine's memory (or
+    /// of the container's limit).
+    #[arg(long, value_name = "MB")]
+    memory_budget: Option<u64>,
     /// Progress: auto (a bar on a terminal), bar, jsonl (JSON lines on
     /// standard error, for machines), none.
     #[arg(long, value_enum, default_value = "auto")]
@@ -261,12 +274,30 @@ fn run_extract(args: ExtractArgs) -> ExitCode {
         },
         ppocr_dir: args.ppocr_dir.clone(),
     };
-    let options = Options {
+    let seconds = args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        eprintln!("newsclip: --timeout {seconds}: give a number of seconds (0: no limit)");
+        return ExitCode::from(2);
+    }
+    let mut options = Options {
         encoding,
         ocr,
         keep_layout: args.format.needs_layout(),
         ..Options::default()
     };
+    if seconds > 0.0 {
+        options.pages.time_limit = Some(newsclip::pipeline::TimeLimit {
+            started: std::time::Instant::now(),
+            seconds,
+        });
+    }
+    if let Some(mb) = args.memory_budget {
+        if mb == 0 {
+            eprintln!("newsclip: --memory-budget 0: give a number of MB above 0");
+            return ExitCode::from(2);
+        }
+        newsclip::memory::set_budget(mb.saturating_mul(1_000_000));
+    }
     if let Some(input) = &args.worker_input {
         return run_worker(&args, input, options);
     }
@@ -484,11 +515,23 @@ impl Tally {
     }
 }
 
+/// `--timeout` when not given: an hour, far beyond any page's needs (a
+/// scanned page takes seconds), so that only a pathological input meets it.
+const DEFAULT_TIMEOUT_SECONDS: f64 = 3600.0;
+
 /// The worker processes of `--page-timeout` / `--max-memory`: this same
 /// program, given the same arguments (so every pipeline option carries
 /// over) and the one input to read.
 fn isolation(args: &ExtractArgs, plan: &batch::Plan) -> Result<Option<batch::Isolation>, String> {
-    if args.page_timeout.is_none() && args.max_memory.is_none() {
+    let to_files = plan.inputs.iter().all(|s| s.output.is_some());
+    // An explicit --timeout is enforced by workers when outputs go to
+    // files (a worker can be stopped inside a page; a thread cannot).
+    let input_timeout = args
+        .timeout
+        .filter(|t| *t > 0.0 && t.is_finite())
+        .map(std::time::Duration::from_secs_f64);
+    let page_limits = args.page_timeout.is_some() || args.max_memory.is_some();
+    if !page_limits && (input_timeout.is_none() || !to_files) {
         return Ok(None);
     }
     if plan.inputs.iter().any(|s| s.output.is_none()) {
@@ -510,6 +553,7 @@ fn isolation(args: &ExtractArgs, plan: &batch::Plan) -> Result<Option<batch::Iso
     command.extend(std::env::args_os().skip(1).take_while(|a| a != "--"));
     Ok(Some(batch::Isolation {
         command,
+        input_timeout,
         page_timeout,
         max_memory: args.max_memory.map(|mb| mb.saturating_mul(1_000_000)),
     }))

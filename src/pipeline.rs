@@ -13,6 +13,7 @@ use crate::extract::pdf::{PdfDocument, PdfPage};
 use crate::extract::{self, decode};
 use crate::layout;
 use crate::layout::geometry::{self, GeoPage};
+use crate::memory;
 use crate::model::{Document, Page, PageInfo, Source, Warning};
 use crate::reflow::{self, Vocabulary};
 use crate::split;
@@ -47,6 +48,18 @@ pub struct PageControl {
     /// (page number, why it is skipped).
     pub skip: Vec<(u32, String)>,
     pub watch: Option<PageWatch>,
+    /// The input's time limit (`--timeout`): pages that have not started
+    /// when it has passed are not read (a `page-failed` warning each, so
+    /// the pages done are kept and the input is `partial`; the input fails
+    /// when no page was read).
+    pub time_limit: Option<TimeLimit>,
+}
+
+/// When an input started and how long it may run.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeLimit {
+    pub started: std::time::Instant,
+    pub seconds: f64,
 }
 
 impl std::fmt::Debug for PageControl {
@@ -54,6 +67,7 @@ impl std::fmt::Debug for PageControl {
         f.debug_struct("PageControl")
             .field("skip", &self.skip)
             .field("watch", &self.watch.is_some())
+            .field("time_limit", &self.time_limit)
             .finish()
     }
 }
@@ -61,6 +75,20 @@ impl std::fmt::Debug for PageControl {
 impl PageControl {
     /// The error of a page to skip, if it is one.
     fn skipped(&self, number: u32) -> Option<Error> {
+        if let Some(limit) = &self.time_limit {
+            if limit.started.elapsed().as_secs_f64() > limit.seconds {
+                return Some(
+                    Error::new(
+                        ErrorKind::Malformed,
+                        format!(
+                            "not read: the input passed its time limit (--timeout {} s) before this page started",
+                            limit.seconds
+                        ),
+                    )
+                    .with_page(number),
+                );
+            }
+        }
         self.skip
             .iter()
             .find(|(n, _)| *n == number)
@@ -165,6 +193,13 @@ fn process_dump_pages(
         .collect();
     doc.pages.dedup_by_key(|p| p.number);
     let windowed = pages.windows(2).any(|w| w[0].0 == w[1].0);
+    if let Some(Err(e)) = found.first() {
+        // No page was read (all skipped, past the time limit or blamed by
+        // a supervisor): the input failed, as an image or PDF would.
+        if found.iter().all(|f| f.is_err()) {
+            return Err(e.clone().with_path(path));
+        }
+    }
     for f in found {
         match f {
             Ok(windows) => {
@@ -269,7 +304,12 @@ fn lay_out_raster(
 fn page_raster(p: ocr::input::DecodedPage) -> PageRaster {
     let (w, h) = p.image.dimensions();
     let dpi = ocr::plausible_dpi(p.dpi, w, h);
-    let k = 72.0 / dpi.unwrap_or(ocr::DEFAULT_DPI);
+    // Without a recorded resolution the page's size comes from its full
+    // pixel size at the default resolution, whatever it was reduced by.
+    let k = match dpi {
+        Some(d) => 72.0 / d,
+        None => 72.0 * p.reduced_by as f32 / ocr::DEFAULT_DPI,
+    };
     PageRaster {
         page_width: w as f32 * k,
         page_height: h as f32 * k,
@@ -281,6 +321,8 @@ fn page_raster(p: ocr::input::DecodedPage) -> PageRaster {
         },
         image: p.image,
         dpi,
+        damage: p.damage,
+        memory: None,
     }
 }
 
@@ -362,8 +404,21 @@ pub fn articles_of_laid_page(laid: &Page) -> split::PageArticles {
 }
 
 /// OCR, then the same layout, reflow and split as PDF glyphs.
-fn process_raster(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
-    let (mut laid, page) = lay_out_raster(raster, number, options)?;
+fn process_raster(mut raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrResult> {
+    let damage = raster.damage.take();
+    // The page's memory is held until its reading is over.
+    let _memory = raster.memory.take();
+    let (mut laid, mut page) = lay_out_raster(raster, number, options)?;
+    if let Some(fault) = damage {
+        // A page read in part is a page failure, like one not read at all:
+        // the batch reports it and the input is `partial`.
+        let mut w = Warning::new(
+            "page-damaged",
+            format!("the page image is damaged ({fault}): it was read as far as it goes, and text after the fault is missing"),
+        );
+        w.page = Some(number);
+        page.warnings.push(w);
+    }
     let mut found = articles_of_laid_page(&laid);
     ocr::attach_confidence(&mut found.articles, number, &page.words);
     ocr::attach_word_confidence(&mut laid, &page.words);
@@ -416,6 +471,11 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
         )
         .with_path(path));
     }
+    // Each page takes its share of the run's memory budget before it is
+    // decoded (a single image is decoded when it is opened), estimated from
+    // the size its header declares (the first page's, for a TIFF).
+    let estimate = ocr::input::memory_estimate(bytes);
+    let mut first_hold = Some(memory::reserve(estimate));
     let mut pages =
         no_panic(|| ocr::input::ImagePages::new(bytes)).map_err(|e| e.with_path(path))?;
     ocr::check_available(&options.ocr).map_err(|e| e.with_path(path))?;
@@ -429,6 +489,9 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
     loop {
         let mut chunk = Vec::with_capacity(batch);
         while chunk.len() < batch {
+            let hold = first_hold
+                .take()
+                .unwrap_or_else(|| memory::reserve(estimate));
             let next = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.next()))
             {
                 Ok(next) => next,
@@ -443,7 +506,10 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
             };
             let Some(page) = next else { break };
             number += 1;
-            let raster = page.map(page_raster);
+            let raster = page.map(|p| PageRaster {
+                memory: Some(std::sync::Arc::new(hold)),
+                ..page_raster(p)
+            });
             if let Ok(r) = &raster {
                 let size = Some((r.page_width, r.page_height));
                 doc.pages

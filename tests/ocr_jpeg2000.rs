@@ -156,43 +156,11 @@ fn jpx_images_in_pdfs_are_read() {
     let j2k = fs::read(compress(dir.path(), "page.j2k")).unwrap();
     let img = image::open(root().join(PAGE)).unwrap();
     let (w, h) = (img.width(), img.height());
-    let stream = Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => w as i64,
-            "Height" => h as i64,
-            "BitsPerComponent" => 8,
-            "Filter" => "JPXDecode",
-        },
-        j2k,
-    );
+    let stream = image_xobject(w, h, Some("JPXDecode"), j2k);
     // The page the image's size at 200 dpi.
     let (wp, hp) = (w as f32 * 72.0 / 200.0, h as f32 * 72.0 / 200.0);
-    let mut doc = PdfDoc::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let im = doc.add_object(stream);
-    let content = format!("q {wp} 0 0 {hp} 0 0 cm /Im0 Do Q");
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), Object::Real(wp), Object::Real(hp)],
-        "Contents" => content_id,
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => im } },
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page.into()],
-            "Count" => 1,
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
     let pdf = dir.path().join("scan.pdf");
-    doc.save(&pdf).expect("save PDF");
+    fs::write(&pdf, scanned_pdf(stream, wp, hp, None)).unwrap();
     let png = dir.path().join("scan-png.png");
     fs::copy(root().join(PAGE), &png).unwrap();
     let out = dir.path().join("out");

@@ -360,6 +360,11 @@ fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<Decoded> {
         }
     }
 
+    if let Some(mixed) = decode_mixed_lines(bytes) {
+        return mixed;
+    }
+    tried.push("UTF-8 and GB18030 line by line".into());
+
     Err(Error::new(
         ErrorKind::Decode,
         format!(
@@ -368,6 +373,66 @@ fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<Decoded> {
             tried.join(", ")
         ),
     ))
+}
+
+/// A dump whose lines are in two encodings, UTF-8 and GB18030/GBK (files
+/// pasted together from two systems, an old archive appended to by a new
+/// one): each line decoded on its own, valid UTF-8 first. Only when both
+/// kinds of line are there, nearly every line decodes one way or the other
+/// (the rest get U+FFFD), and the whole is plausible text; an
+/// `encoding-mixed` warning counts the lines of each.
+fn decode_mixed_lines(bytes: &[u8]) -> Option<Result<Decoded>> {
+    let mut text = String::with_capacity(bytes.len() * 3 / 2);
+    let (mut utf8_lines, mut gb_lines, mut bad_lines, mut lines) = (0usize, 0usize, 0usize, 0usize);
+    let mut first_gb = 0usize;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        lines += 1;
+        match std::str::from_utf8(line) {
+            Ok(s) => {
+                utf8_lines += usize::from(!s.is_ascii());
+                text.push_str(s);
+            }
+            Err(_) => match decode_strict(GB18030, line) {
+                Ok(s) => {
+                    gb_lines += 1;
+                    if first_gb == 0 {
+                        first_gb = i + 1;
+                    }
+                    text.push_str(&s);
+                }
+                Err(_) => {
+                    bad_lines += 1;
+                    text.push_str(&String::from_utf8_lossy(line));
+                }
+            },
+        }
+    }
+    // A stray damaged line or two is tolerated, as in `nearly_utf8`.
+    let few_bad = bad_lines <= 2 + lines / 100;
+    if utf8_lines == 0 || gb_lines == 0 || !few_bad || plausible(&text).is_err() {
+        return None;
+    }
+    let bad = if bad_lines > 0 {
+        format!("; {bad_lines} line(s) in neither, with U+FFFD for what does not decode")
+    } else {
+        String::new()
+    };
+    let warning = Warning::new(
+        "encoding-mixed",
+        format!(
+            "the lines are in two encodings, decoded line by line: {utf8_lines} line(s) of \
+             UTF-8 and {gb_lines} of GB18030/GBK (the first at line {first_gb}){bad}"
+        ),
+    );
+    Some(
+        finish(Cow::Owned(text), UTF_8, vec![warning], None).map(|mut d| {
+            d.encoding = "UTF-8+GB18030";
+            d
+        }),
+    )
 }
 
 /// Last checks shared by every path, then line-end normalisation.
@@ -851,6 +916,30 @@ mod tests {
     fn gbk_with_crlf() {
         let d = decode(&gbk("第一行\r\n第二行\r\n"), None).unwrap();
         assert_eq!(d.text, "第一行\n第二行\n");
+    }
+
+    #[test]
+    fn utf8_and_gbk_lines_are_decoded_line_by_line() {
+        let lines = [
+            "魏都区区长何长成主持召开2023年第2次重点工作落实推进会。",
+            "各相关县级领导、各街道办事处、区直各相关单位主要负责人参加。",
+            "",
+            "就落实好市政府周交办会议精神，何长成强调，要抓好经济运行。",
+            "会议要求各单位狠抓落实，确保全年目标任务圆满完成。",
+        ];
+        let mut bytes = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if i % 2 == 0 {
+                bytes.extend_from_slice(line.as_bytes());
+            } else {
+                bytes.extend(gbk(line));
+            }
+            bytes.push(b'\n');
+        }
+        let d = decode(&bytes, None).expect("mixed lines decode");
+        assert_eq!(d.text, lines.join("\n") + "\n");
+        assert_eq!(d.encoding, "UTF-8+GB18030");
+        assert!(d.warnings.iter().any(|w| w.code == "encoding-mixed"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
 use newsclip::model::Document;
 
 pub fn root() -> PathBuf {
@@ -81,4 +82,69 @@ pub fn eval_report(gold: &Path, pred: &Path) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("eval prints JSON")
+}
+
+/// A scanned page as a one-page PDF: `image` (an image XObject) drawn over
+/// the whole `width_pt` × `height_pt` page, under an invisible text layer
+/// (render mode 3) when `hidden` is given.
+pub fn scanned_pdf(image: Stream, width_pt: f32, height_pt: f32, hidden: Option<&str>) -> Vec<u8> {
+    let mut doc = PdfDoc::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let im = doc.add_object(image);
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+    });
+    let mut content = format!("q {width_pt} 0 0 {height_pt} 0 0 cm /Im0 Do Q");
+    if let Some(text) = hidden {
+        content.push_str(&format!(
+            " BT 3 Tr /F1 12 Tf 40 {} Td ({text}) Tj ET",
+            height_pt - 100.0
+        ));
+    }
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), Object::Real(width_pt), Object::Real(height_pt)],
+        "Contents" => content_id,
+        "Resources" => dictionary! {
+            "XObject" => dictionary! { "Im0" => im },
+            "Font" => dictionary! { "F1" => font },
+        },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save PDF");
+    out
+}
+
+/// An image XObject of `width` × `height` samples: `data` as stored,
+/// encoded with `filter` when given (8-bit gray unless the codec carries
+/// its own colour space).
+pub fn image_xobject(width: u32, height: u32, filter: Option<&str>, data: Vec<u8>) -> Stream {
+    let mut dict = dictionary! {
+        "Type" => "XObject",
+        "Subtype" => "Image",
+        "Width" => width as i64,
+        "Height" => height as i64,
+        "BitsPerComponent" => 8,
+    };
+    if filter != Some("JPXDecode") {
+        dict.set("ColorSpace", "DeviceGray");
+    }
+    if let Some(f) = filter {
+        dict.set("Filter", Object::Name(f.as_bytes().to_vec()));
+    }
+    Stream::new(dict, data)
 }

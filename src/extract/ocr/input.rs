@@ -57,7 +57,26 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
 #[derive(Debug, Clone)]
 pub struct DecodedPage {
     pub image: GrayImage,
+    /// The resolution of `image` (after any reduction), when the file
+    /// records one.
     pub dpi: Option<f32>,
+    /// The integer factor the page was reduced by while decoding (1: full
+    /// size); see [`ocr_reduction`].
+    pub reduced_by: u32,
+    /// What was wrong with the data when the decoder could read the page
+    /// only in part (the rest is left blank); `None` for a sound image.
+    pub damage: Option<String>,
+}
+
+impl DecodedPage {
+    fn whole(image: GrayImage, dpi: Option<f32>) -> DecodedPage {
+        DecodedPage {
+            image,
+            dpi,
+            reduced_by: 1,
+            damage: None,
+        }
+    }
 }
 
 fn malformed(message: impl Into<String>) -> Error {
@@ -98,43 +117,38 @@ fn limits() -> image::Limits {
 pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
     match sniff(bytes) {
         Some(ImageKind::Tiff) => decode_tiff(bytes),
-        Some(ImageKind::Jpeg2000) => Ok(vec![Ok(decode_jpeg2000(bytes)?)]),
+        Some(ImageKind::Jpeg2000) => {
+            let page = decode_jpeg2000(bytes)?;
+            let (w, h) = page.image.dimensions();
+            let by = ocr_reduction(w, h, page.dpi);
+            Ok(vec![Ok(DecodedPage {
+                image: reduce(page.image, by),
+                dpi: page.dpi.map(|d| d / by as f32),
+                reduced_by: by,
+                damage: None,
+            })])
+        }
         Some(kind) => {
-            let format = match kind {
-                ImageKind::Png => ImageFormat::Png,
-                _ => ImageFormat::Jpeg,
-            };
-            let name = if format == ImageFormat::Png {
-                "PNG"
-            } else {
-                "JPEG"
-            };
             // The size the header declares, read by hand first: a huge
             // declared size is refused even when the rest is missing.
             if let Some((w, h)) = declared_size(bytes, kind) {
                 check_size(w, h)?;
             }
-            let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-            reader.limits(limits());
-            let (w, h) = reader
-                .into_dimensions()
-                .map_err(|e| malformed(format!("the {name} header is unreadable: {e}")))?;
-            check_size(w, h)?;
-            let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-            reader.limits(limits());
-            let img = reader.decode().map_err(|e| {
-                malformed(format!(
-                    "the {name} image could not be decoded (truncated or damaged?): {e}"
-                ))
-            })?;
-            let dpi = match kind {
-                ImageKind::Png => png_dpi(bytes),
-                _ => jpeg_dpi(bytes),
+            let page = if kind == ImageKind::Png {
+                decode_png(bytes)?
+            } else {
+                let dpi = jpeg_dpi(bytes);
+                let jpeg = decode_jpeg_gray(bytes)?;
+                let (w, h) = jpeg.image.dimensions();
+                let by = ocr_reduction(w, h, dpi);
+                DecodedPage {
+                    image: reduce(jpeg.image, by),
+                    dpi: dpi.map(|d| d / by as f32),
+                    reduced_by: by,
+                    damage: jpeg.damage,
+                }
             };
-            Ok(vec![Ok(DecodedPage {
-                image: to_gray(img),
-                dpi,
-            })])
+            Ok(vec![Ok(page)])
         }
         None => Err(Error::new(
             ErrorKind::Unsupported,
@@ -143,8 +157,319 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
     }
 }
 
+/// The resolution OCR is done at: Tesseract and PP-OCR read newspaper body
+/// text (7 to 9 pt) well there, and gain nothing from more pixels.
+const OCR_DPI: f32 = 300.0;
+/// Above this resolution a page is reduced while it is decoded (the OCR
+/// preprocessing would resize it to [`OCR_DPI`] anyway, after holding it
+/// whole); the same bound as `preprocess::HIGH_DPI`.
+const REDUCE_ABOVE_DPI: f32 = 450.0;
+/// A page with more pixels than this is reduced whatever its recorded
+/// resolution: a broadsheet (600 × 380 mm) at 400 dpi is about 56
+/// megapixels, so more is more than OCR can use, and it is what a small
+/// file declaring a huge size (a decompression bomb) would cost.
+const OCR_MAX_PIXELS: u64 = 64_000_000;
+
+/// The integer factor a `w`×`h` page at `dpi` is reduced by while it is
+/// decoded: down to about [`OCR_DPI`] when the file records more than
+/// [`REDUCE_ABOVE_DPI`], and under [`OCR_MAX_PIXELS`] in any case. Integer
+/// factors keep the reduction a cheap box average done row by row.
+pub fn ocr_reduction(w: u32, h: u32, dpi: Option<f32>) -> u32 {
+    let by_dpi = crate::extract::ocr::plausible_dpi(dpi, w, h)
+        .filter(|d| *d > REDUCE_ABOVE_DPI)
+        .map_or(1, |d| (d / OCR_DPI).floor() as u32);
+    let pixels = w as f64 * h as f64;
+    let by_size = (pixels / OCR_MAX_PIXELS as f64).sqrt().ceil() as u32;
+    by_dpi.max(by_size).clamp(1, 16)
+}
+
+/// `image` reduced by `by` in both directions (the mean of each `by`×`by`
+/// block; a partial block at the right or bottom edge is dropped).
+pub fn reduce(image: GrayImage, by: u32) -> GrayImage {
+    if by <= 1 {
+        return image;
+    }
+    let (w, h) = image.dimensions();
+    let mut rows = RowReducer::new(w, by);
+    for row in image.as_raw().chunks_exact(w as usize) {
+        rows.push(row);
+    }
+    drop(image);
+    rows.finish(h)
+}
+
+/// Reduces gray rows as they arrive, so a page is never held at full size
+/// (the PNG decoder hands rows one at a time).
+struct RowReducer {
+    by: u32,
+    width: u32,
+    sums: Vec<u32>,
+    rows_in_block: u32,
+    out: Vec<u8>,
+}
+
+impl RowReducer {
+    fn new(full_width: u32, by: u32) -> RowReducer {
+        let width = (full_width / by).max(1);
+        RowReducer {
+            by,
+            width,
+            sums: vec![0; width as usize],
+            rows_in_block: 0,
+            out: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, gray_row: &[u8]) {
+        let by = self.by as usize;
+        for (sum, block) in self.sums.iter_mut().zip(gray_row.chunks(by)) {
+            *sum += block.iter().map(|&v| v as u32).sum::<u32>();
+        }
+        self.rows_in_block += 1;
+        if self.rows_in_block == self.by {
+            let n = self.by * self.by;
+            self.out
+                .extend(self.sums.iter().map(|&s| ((s + n / 2) / n) as u8));
+            self.sums.iter_mut().for_each(|s| *s = 0);
+            self.rows_in_block = 0;
+        }
+    }
+
+    /// The reduced image; rows never delivered (a damaged file) are white.
+    fn finish(mut self, full_height: u32) -> GrayImage {
+        let height = (full_height / self.by).max(1);
+        self.out.resize(self.width as usize * height as usize, 255);
+        GrayImage::from_raw(self.width, height, self.out)
+            .unwrap_or_else(|| GrayImage::from_pixel(1, 1, Luma([255])))
+    }
+}
+
+/// A JPEG decoded to gray.
+pub struct JpegGray {
+    pub image: GrayImage,
+    /// The decoder's complaint when the data is damaged or cut short and
+    /// the image was read as far as it goes (the rest mid-gray).
+    pub damage: Option<String>,
+}
+
+/// Decodes a JPEG straight to gray (the luma channel: no RGB copy three
+/// times the size). A damaged or truncated file is decoded twice: strictly,
+/// which names the fault, then leniently, which keeps what is readable, as
+/// a scan with a lost tail still holds most of its articles.
+pub fn decode_jpeg_gray(bytes: &[u8]) -> Result<JpegGray> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    use zune_jpeg::JpegDecoder;
+    let side = u16::MAX as usize;
+    let options = DecoderOptions::default()
+        .set_max_width(side)
+        .set_max_height(side)
+        .set_strict_mode(true);
+    let mut probe = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    probe
+        .decode_headers()
+        .map_err(|e| malformed(format!("the JPEG header is unreadable: {e}")))?;
+    let info = probe
+        .info()
+        .ok_or_else(|| malformed("the JPEG header is unreadable"))?;
+    check_size(info.width as u32, info.height as u32)?;
+    // Luma straight from YCbCr or gray data; CMYK and YCCK only convert
+    // to RGB in this decoder.
+    let out = match probe.input_colorspace() {
+        Some(ColorSpace::YCbCr | ColorSpace::Luma) => ColorSpace::Luma,
+        _ => ColorSpace::RGB,
+    };
+    let decode = |strict: bool| {
+        let options = options.set_strict_mode(strict).jpeg_set_out_colorspace(out);
+        let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+        decoder.decode()
+    };
+    let (pixels, damage) = match decode(true) {
+        Ok(p) => (p, None),
+        Err(fault) => match decode(false) {
+            Ok(p) => (p, Some(fault.to_string())),
+            Err(e) => {
+                return Err(malformed(format!(
+                    "the JPEG image could not be decoded (truncated or damaged?): {e}"
+                )))
+            }
+        },
+    };
+    let (w, h) = (info.width as u32, info.height as u32);
+    let gray = if out == ColorSpace::Luma {
+        GrayImage::from_raw(w, h, pixels)
+    } else {
+        image::RgbImage::from_raw(w, h, pixels)
+            .map(|rgb| image::DynamicImage::ImageRgb8(rgb).into_luma8())
+    };
+    let image = gray.ok_or_else(|| malformed("the JPEG image's data does not match its size"))?;
+    Ok(JpegGray { image, damage })
+}
+
+/// Decodes a PNG row by row to gray, reduced as it goes (see
+/// [`ocr_reduction`]), so a small file declaring a huge page costs the
+/// reduced page, not the full one in RGB. A file cut short or damaged keeps
+/// the rows read before the fault (the rest white) and says so.
+fn decode_png(bytes: &[u8]) -> Result<DecodedPage> {
+    let dpi = png_dpi(bytes);
+    let mut decoder = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: MAX_ALLOC as usize,
+        },
+    );
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| malformed(format!("the PNG header is unreadable: {e}")))?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    check_size(w, h)?;
+    if reader.info().interlaced {
+        // Interlaced rows arrive in seven passes, not top to bottom: such
+        // files (rare for scans) are decoded whole.
+        return decode_png_whole(bytes, dpi);
+    }
+    let channels = match reader.output_color_type().0 {
+        png::ColorType::Grayscale => 1,
+        png::ColorType::GrayscaleAlpha => 2,
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        // EXPAND turns indexed colour into RGB(A).
+        png::ColorType::Indexed => 3,
+    };
+    let by = ocr_reduction(w, h, dpi);
+    let mut rows = RowReducer::new(w, by);
+    let mut gray = vec![0u8; w as usize];
+    let mut damage = None;
+    let mut read = 0u32;
+    loop {
+        match reader.next_row() {
+            Ok(Some(row)) => {
+                let data = row.data();
+                if data.len() < w as usize * channels {
+                    damage = Some("a row is shorter than the image".to_string());
+                    break;
+                }
+                for (g, px) in gray.iter_mut().zip(data.chunks_exact(channels)) {
+                    *g = gray_of(px);
+                }
+                rows.push(&gray);
+                read += 1;
+            }
+            Ok(None) => break,
+            Err(e) => {
+                damage = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    if read == 0 {
+        return Err(malformed(format!(
+            "the PNG image could not be decoded (truncated or damaged?): {}",
+            damage.unwrap_or_else(|| "no rows".into())
+        )));
+    }
+    let damage = damage.map(|d| format!("{d} (rows {} to {h} lost)", read + 1));
+    Ok(DecodedPage {
+        image: rows.finish(h),
+        dpi: dpi.map(|d| d / by as f32),
+        reduced_by: by,
+        damage,
+    })
+}
+
+/// One pixel of 1 to 4 8-bit samples as gray: sRGB luma with the
+/// coefficients the `image` crate uses, alpha composed over white.
+fn gray_of(px: &[u8]) -> u8 {
+    let luma =
+        |r: u8, g: u8, b: u8| ((2126 * r as u32 + 7152 * g as u32 + 722 * b as u32) / 10000) as u8;
+    let over_white = |v: u8, a: u8| ((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+    match *px {
+        [v] => v,
+        [v, a] => over_white(v, a),
+        [r, g, b] => luma(r, g, b),
+        [r, g, b, a] => over_white(luma(r, g, b), a),
+        _ => 255,
+    }
+}
+
+/// An interlaced PNG, decoded whole by the `image` crate and then reduced.
+fn decode_png_whole(bytes: &[u8], dpi: Option<f32>) -> Result<DecodedPage> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png);
+    reader.limits(limits());
+    let img = reader.decode().map_err(|e| {
+        malformed(format!(
+            "the PNG image could not be decoded (truncated or damaged?): {e}"
+        ))
+    })?;
+    let image = to_gray(img);
+    let (w, h) = image.dimensions();
+    let by = ocr_reduction(w, h, dpi);
+    Ok(DecodedPage {
+        image: reduce(image, by),
+        dpi: dpi.map(|d| d / by as f32),
+        reduced_by: by,
+        damage: None,
+    })
+}
+
 /// Width and height as the header declares them (PNG `IHDR`, JPEG `SOFn`).
 pub fn declared_size(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
+    declared_frame(bytes, kind).map(|(w, h, _)| (w, h))
+}
+
+/// The memory a page of this image file takes from the run's budget (see
+/// `crate::memory`): from the size its header declares (a TIFF's first
+/// page), the reduction it will get while decoding, and what its decoder
+/// holds at its peak. 0 for what is not an image we read (it fails before
+/// any pixel is decoded).
+pub fn memory_estimate(bytes: &[u8]) -> u64 {
+    let Some(kind) = sniff(bytes) else { return 0 };
+    let (w, h, dpi, decoder_bytes_per_pixel) = match kind {
+        ImageKind::Png => match declared_frame(bytes, kind) {
+            // Read row by row: the decoder holds a row.
+            Some((w, h, _)) => (w, h, png_dpi(bytes), 0),
+            None => return 0,
+        },
+        ImageKind::Jpeg => match declared_frame(bytes, kind) {
+            // The luma plane; a progressive JPEG (SOF2, SOF6, SOF10,
+            // SOF14) also keeps 2 bytes of coefficients a sample, for 3
+            // components.
+            Some((w, h, sof)) => {
+                let progressive = matches!(sof, 0xC2 | 0xC6 | 0xCA | 0xCE);
+                (w, h, jpeg_dpi(bytes), if progressive { 7 } else { 1 })
+            }
+            None => return 0,
+        },
+        ImageKind::Tiff => {
+            let size = tiff::decoder::Decoder::new(Cursor::new(bytes))
+                .ok()
+                .and_then(|mut d| d.dimensions().ok());
+            match size {
+                // Samples of up to 4 channels, and the gray page.
+                Some((w, h)) => (w, h, None, 5),
+                None => return 0,
+            }
+        }
+        ImageKind::Jpeg2000 => {
+            use hayro_jpeg2000::{DecodeSettings, Image};
+            match Image::new(bytes, &DecodeSettings::default()) {
+                // The RGB(A) image, and the gray page.
+                Ok(i) => (i.width(), i.height(), None, 5),
+                Err(_) => return 0,
+            }
+        }
+    };
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return 0;
+    }
+    crate::memory::page_image_estimate(w, h, ocr_reduction(w, h, dpi), decoder_bytes_per_pixel)
+}
+
+/// Width, height and (for a JPEG) the frame marker, as the header declares
+/// them.
+fn declared_frame(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32, u8)> {
     match kind {
         ImageKind::Png => {
             let ihdr = bytes.get(12..24)?;
@@ -152,6 +477,7 @@ pub fn declared_size(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
                 (
                     u32::from_be_bytes([ihdr[4], ihdr[5], ihdr[6], ihdr[7]]),
                     u32::from_be_bytes([ihdr[8], ihdr[9], ihdr[10], ihdr[11]]),
+                    0,
                 )
             })
         }
@@ -167,7 +493,7 @@ pub fn declared_size(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
                 if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
                     let h = u16::from_be_bytes([bytes[pos + 5], bytes[pos + 6]]) as u32;
                     let w = u16::from_be_bytes([bytes[pos + 7], bytes[pos + 8]]) as u32;
-                    return Some((w, h));
+                    return Some((w, h, marker));
                 }
                 if marker == 0xDA || len < 2 {
                     return None;
@@ -193,10 +519,7 @@ pub fn decode_jpeg2000(bytes: &[u8]) -> Result<DecodedPage> {
             "the JPEG 2000 image could not be decoded (truncated or damaged?): {e}"
         ))
     })?;
-    Ok(DecodedPage {
-        image: to_gray(img),
-        dpi: jp2_dpi(bytes),
-    })
+    Ok(DecodedPage::whole(to_gray(img), jp2_dpi(bytes)))
 }
 
 /// The resolution of a JP2 file, from its header's `res ` box: the capture
@@ -479,7 +802,13 @@ fn tiff_page(dec: &mut tiff::decoder::Decoder<Cursor<&[u8]>>) -> Result<DecodedP
     }
     let image = GrayImage::from_raw(w, h, out)
         .ok_or_else(|| malformed("the TIFF page's size does not match its data"))?;
-    Ok(DecodedPage { image, dpi })
+    let by = ocr_reduction(w, h, dpi);
+    Ok(DecodedPage {
+        image: reduce(image, by),
+        dpi: dpi.map(|d| d / by as f32),
+        reduced_by: by,
+        damage: None,
+    })
 }
 
 /// Samples of `channels` per pixel to gray (alpha over white, CMYK

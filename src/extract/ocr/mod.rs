@@ -30,7 +30,7 @@ pub mod ppocr;
 pub mod preprocess;
 pub mod tesseract;
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use image::GrayImage;
 
@@ -113,7 +113,8 @@ pub struct Recognition {
     pub images: Vec<[f32; 4]>,
 }
 
-/// An OCR engine: one instance per thread, reused across pages.
+/// An OCR engine: instances are pooled and reused across pages, one page
+/// at a time each.
 pub trait OcrEngine {
     fn name(&self) -> &'static str;
     /// Recognise the words of `image` (8-bit gray, `dpi` dots per inch) in
@@ -124,40 +125,59 @@ pub trait OcrEngine {
     fn check_languages(&self, lang: &str) -> Result<()>;
 }
 
-thread_local! {
-    static TESSERACT: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
-    /// This thread's PP-OCR engine, or why it could not be loaded (kept, so
-    /// that a missing installation is looked for once per thread).
-    static PPOCR: RefCell<Option<(std::path::PathBuf, Result<ppocr::PpOcr>)>> =
-        const { RefCell::new(None) };
+/// Idle engines, shared by all threads: a page takes one (or creates one
+/// when none is idle) and puts it back when done. The number of engines is
+/// then the most pages ever read at once, which the run's memory budget
+/// bounds (src/memory.rs), not the number of threads: each engine holds
+/// its models (about 100 to 250 MB), and one per thread at `-j 8` was
+/// most of a run's memory.
+static IDLE_TESSERACT: Mutex<Vec<tesseract::Tesseract>> = Mutex::new(Vec::new());
+static IDLE_PPOCR: Mutex<Vec<(std::path::PathBuf, ppocr::PpOcr)>> = Mutex::new(Vec::new());
+/// Why PP-OCR could not be loaded from a folder, kept so that a missing
+/// installation is looked for once, not at every page.
+static PPOCR_LOAD_ERRORS: Mutex<Vec<(std::path::PathBuf, Error)>> = Mutex::new(Vec::new());
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while the list was held leaves it whole (push and pop only).
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Runs `f` with this thread's Tesseract engine, creating it on first use.
+/// Runs `f` with an idle Tesseract engine, creating one when none is idle.
 fn with_tesseract<T>(f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>) -> Result<T> {
-    TESSERACT.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = slot.get_or_insert_with(tesseract::Tesseract::new);
-        f(engine)
-    })
+    let idle = lock(&IDLE_TESSERACT).pop();
+    let mut engine = idle.unwrap_or_default();
+    let result = f(&mut engine);
+    lock(&IDLE_TESSERACT).push(engine);
+    result
 }
 
-/// Runs `f` with this thread's PP-OCR engine loaded from `dir`, loading it
-/// on first use; the error says how to install a missing engine.
+/// Runs `f` with an idle PP-OCR engine loaded from `dir`, loading one when
+/// none is idle; the error says how to install a missing engine.
 fn with_ppocr<T>(
     dir: &std::path::Path,
     f: impl FnOnce(&mut dyn OcrEngine) -> Result<T>,
 ) -> Result<T> {
-    PPOCR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|(d, _)| d != dir) {
-            *slot = Some((dir.to_path_buf(), ppocr::PpOcr::load(dir)));
-        }
-        match slot.as_mut() {
-            Some((_, Ok(engine))) => f(engine),
-            Some((_, Err(e))) => Err(e.clone()),
-            None => Err(Error::new(ErrorKind::Unsupported, "PP-OCR engine vanished")),
-        }
-    })
+    if let Some((_, e)) = lock(&PPOCR_LOAD_ERRORS).iter().find(|(d, _)| d == dir) {
+        return Err(e.clone());
+    }
+    let idle = {
+        let mut idle = lock(&IDLE_PPOCR);
+        let at = idle.iter().position(|(d, _)| d == dir);
+        at.map(|i| idle.swap_remove(i).1)
+    };
+    let mut engine = match idle {
+        Some(e) => e,
+        None => match ppocr::PpOcr::load(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                lock(&PPOCR_LOAD_ERRORS).push((dir.to_path_buf(), e.clone()));
+                return Err(e);
+            }
+        },
+    };
+    let result = f(&mut engine);
+    lock(&IDLE_PPOCR).push((dir.to_path_buf(), engine));
+    result
 }
 
 /// Whether the PP-OCR engine loads from the options' folder (the error
@@ -209,6 +229,12 @@ pub struct PageRaster {
     /// The page size in points.
     pub page_width: f32,
     pub page_height: f32,
+    /// The decoder's complaint when the image was damaged and read only in
+    /// part; reported as a `page-damaged` warning.
+    pub damage: Option<String>,
+    /// The page's share of the run's memory budget, held until its reading
+    /// is over (see `crate::memory`).
+    pub memory: Option<std::sync::Arc<crate::memory::Reservation>>,
 }
 
 /// One OCR'd page: glyphs for layout, and the words in page units for

@@ -220,6 +220,15 @@ fn load_session(env: &ort::environment::Environment, path: &Path) -> Result<Sess
         .map_err(|e| ort_error(&what, e))?
         .with_inter_threads(1)
         .map_err(|e| ort_error(&what, e))?
+        // Pages differ in size, and an arena (and the memory pattern
+        // planned for one input shape) keeps the largest page's buffers
+        // for as long as the thread's session lives: with one session per
+        // thread, memory would follow the largest pages ever read, not the
+        // pages in flight that the run's memory budget counts.
+        .with_memory_pattern(false)
+        .map_err(|e| ort_error(&what, e))?
+        .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(false).build()])
+        .map_err(|e| ort_error(&what, e))?
         .commit_from_file(path)
         .map_err(|e| ort_error(&what, e))
 }

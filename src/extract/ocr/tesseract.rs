@@ -237,11 +237,17 @@ impl Drop for ResultIter {
     }
 }
 
-/// The Tesseract engine of one thread.
+/// A Tesseract engine: one handle per language list, used by one page at
+/// a time.
 #[derive(Default)]
 pub struct Tesseract {
     apis: HashMap<String, Api>,
 }
+
+// SAFETY: a TessBaseAPI has no tie to the thread that made it; it only
+// must not be used by two threads at once, which `&mut self` on every use
+// ensures (engines move between threads through the pool in ocr/mod.rs).
+unsafe impl Send for Tesseract {}
 
 impl Tesseract {
     pub fn new() -> Tesseract {

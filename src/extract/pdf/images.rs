@@ -10,10 +10,9 @@
 //! inverts. Sizes are checked before decoding (see
 //! [`crate::extract::ocr::input::MAX_PIXELS`]).
 
-use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use image::{GrayImage, ImageFormat, ImageReader};
+use image::GrayImage;
 use lopdf::{Dictionary, Document, Object, Stream};
 
 use super::objects::{get, get_array, get_dict, get_name, get_num, resolve, stream_data};
@@ -86,7 +85,21 @@ impl PdfDocument {
                 ));
             }
         };
-        let image = decode_image(doc, stream)?;
+        // The page's share of the run's memory budget, taken before its
+        // image is decoded (see crate::memory): the decoded samples (up to
+        // 4 bytes a pixel before they are made gray) and the reading.
+        let declared = |key: &[u8]| {
+            get_num(doc, &stream.dict, key)
+                .unwrap_or(0.0)
+                .clamp(0.0, 1e6)
+        };
+        let hold = crate::memory::reserve(crate::memory::page_image_estimate(
+            declared(b"Width") as u32,
+            declared(b"Height") as u32,
+            1,
+            4,
+        ));
+        let (image, damage) = decode_image(doc, stream)?;
         let (w, h) = image.dimensions();
         // Resolution from the placement (pixels per inch of the page).
         let dpi_x = w as f32 / (placement.width() / 72.0);
@@ -99,6 +112,8 @@ impl PdfDocument {
             placement,
             page_width: page.width,
             page_height: page.height,
+            damage,
+            memory: Some(std::sync::Arc::new(hold)),
         })
     }
 }
@@ -168,8 +183,9 @@ fn codec_name(f: &str) -> &str {
     }
 }
 
-/// Decodes an image XObject to gray.
-pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<GrayImage> {
+/// Decodes an image XObject to gray; also gives the decoder's complaint
+/// when the data was damaged and the image read only in part.
+pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<(GrayImage, Option<String>)> {
     let dict = &stream.dict;
     let fs: Vec<String> = filters(doc, dict)
         .iter()
@@ -201,16 +217,14 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<GrayImage>
         .and_then(|o| super::objects::num_in(doc, o))
         .is_some_and(|v| v >= 0.5);
     let data = &stream.content;
+    let mut damage = None;
     let image = match codec {
         "DCTDecode" => {
-            let mut reader = ImageReader::with_format(Cursor::new(data), ImageFormat::Jpeg);
-            let mut limits = image::Limits::default();
-            limits.max_alloc = Some(3 * crate::extract::ocr::input::MAX_PIXELS + (64 << 20));
-            reader.limits(limits);
-            let img = reader
-                .decode()
-                .map_err(|e| malformed(format!("the page's JPEG image is damaged: {e}")))?;
-            let mut g = img.into_luma8();
+            let jpeg = crate::extract::ocr::input::decode_jpeg_gray(data).map_err(|e| {
+                malformed(format!("the page's JPEG image is damaged: {}", e.message))
+            })?;
+            damage = jpeg.damage;
+            let mut g = jpeg.image;
             // Adobe CMYK JPEGs come out inverted; a page that is mostly
             // black is put right below.
             if inverted {
@@ -319,7 +333,7 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<GrayImage>
     if mean < 80 {
         invert(&mut image);
     }
-    Ok(image)
+    Ok((image, damage))
 }
 
 fn invert(g: &mut GrayImage) {

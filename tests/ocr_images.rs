@@ -17,7 +17,7 @@ use std::io::{Cursor, Write};
 use std::path::PathBuf;
 
 use image::{GrayImage, ImageFormat, Luma};
-use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
+use lopdf::Stream;
 use newsclip::model::{BodyKind, Document};
 
 fn schema_errors(doc: &Document) -> Vec<String> {

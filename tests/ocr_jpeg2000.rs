@@ -17,7 +17,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
 use newsclip::model::Document;
 
 const PAGE: &str = "fixtures/ocr/en-06-200dpi-png.png";

@@ -76,7 +76,9 @@ impl PageControl {
 
 /// Processes a text dump given as bytes.
 pub fn process_dump_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
-    let decoded = decode::decode(bytes, options.encoding).map_err(|e| e.with_path(path))?;
+    // Borrowed when it needs no change: the dump is held once, not twice.
+    let decoded =
+        decode::decode_borrowed(bytes, options.encoding).map_err(|e| e.with_path(path))?;
     let mut doc = process_dump_pages(&decoded.text, path, &options.pages, options.keep_layout)?;
     doc.source.encoding = Some(decoded.encoding.to_string());
     let mut warnings = decoded.warnings;

@@ -91,6 +91,10 @@ struct ExtractArgs {
     output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
+    /// Indent JSON output (the default on a terminal; files and pipes get
+    /// compact JSON, one line per document).
+    #[arg(long)]
+    pretty: bool,
     /// Decode dumps with this encoding (utf-8, gb18030, gbk, utf-16le...)
     /// instead of detecting it.
     #[arg(long)]
@@ -240,6 +244,9 @@ fn main() -> ExitCode {
             // `-o -` is standard output, as for the inputs.
             if args.output.as_deref().is_some_and(|o| o.as_os_str() == "-") {
                 args.output = None;
+            }
+            if args.pretty || (args.output.is_none() && io::stdout().is_terminal()) {
+                args.format = args.format.pretty();
             }
             run_extract(*args)
         }

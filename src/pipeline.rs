@@ -104,7 +104,9 @@ impl PageControl {
 
 /// Processes a text dump given as bytes.
 pub fn process_dump_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
-    let decoded = decode::decode(bytes, options.encoding).map_err(|e| e.with_path(path))?;
+    // Borrowed when it needs no change: the dump is held once, not twice.
+    let decoded =
+        decode::decode_borrowed(bytes, options.encoding).map_err(|e| e.with_path(path))?;
     let mut doc = process_dump_pages(&decoded.text, path, &options.pages, options.keep_layout)?;
     doc.source.encoding = Some(decoded.encoding.to_string());
     let mut warnings = decoded.warnings;
@@ -124,10 +126,13 @@ pub fn dump_layout(text: &str) -> Vec<Page> {
 
 /// Processes an already decoded dump: extract, layout, reflow, split.
 ///
-/// Pages are processed one at a time (on the current rayon pool, so a
-/// caller with several threads gets the pages of one large dump in
-/// parallel), so memory holds the input and the articles, not every page's
-/// lines at once. Hyphenation evidence is gathered over the whole dump first.
+/// Pages, and the windows of a page longer than
+/// [`extract::dump::MAX_WINDOW_LINES`], are processed on the current rayon
+/// pool (a caller with several threads gets the pages of one large dump in
+/// parallel; the output keeps page order), each laid out, reflowed and split
+/// as soon as it is taken, so memory holds the input and the articles, not
+/// every page's lines at once. Hyphenation evidence is gathered over the
+/// whole dump first (in parallel too).
 pub fn process_dump_text(text: &str, path: &str) -> Result<Document> {
     process_dump_pages(text, path, &PageControl::default(), false)
 }
@@ -146,7 +151,7 @@ fn process_dump_pages(
     {
         return Err(Error::new(ErrorKind::Empty, "the dump holds no text").with_path(path));
     }
-    let vocab = Vocabulary::from_lines(text.split('\n'));
+    let vocab = Vocabulary::from_text(text);
     let pages: Vec<(u32, usize, &str)> = extract::dump::page_windows(text).collect();
     type DumpPage = (split::PageArticles, Option<Page>);
     // The windows of one page run together under the page's watch, so a
@@ -167,9 +172,12 @@ fn process_dump_pages(
             if let Some(e) = control.skipped(number) {
                 return Err(e);
             }
+            // The windows of a long page go over the cores too (a dump
+            // without form feeds is one page); collect keeps their order.
             Ok(control.run(number, || {
                 windows
-                    .iter()
+                    .par_iter()
+                    .with_max_len(1)
                     .map(|&(number, first_line, page_text)| {
                         let mut page = extract::dump::page_from_text(page_text, number, first_line);
                         layout::dump::assign_roles(&mut page);

@@ -127,6 +127,12 @@ pub fn line_shape(s: &str) -> (f32, bool) {
 pub fn line_shape_counted(s: &str) -> (f32, bool, u32) {
     let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
     for c in s.chars() {
+        // Most characters of a Chinese dump: a full-width letter.
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            width += 1.0;
+            cjk += 1;
+            continue;
+        }
         width += char_width(c);
         punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
         if c.is_ascii() {
@@ -239,8 +245,13 @@ pub fn remove_justification_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
-    for c in s.chars() {
+    // Runs between spaces are copied whole, not character by character.
+    let mut run_start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
         if c.is_whitespace() {
+            if let Some(start) = run_start.take() {
+                out.push_str(&s[start..i]);
+            }
             pending_space = prev.is_some();
             continue;
         }
@@ -252,8 +263,11 @@ pub fn remove_justification_spaces(s: &str) -> String {
             }
             pending_space = false;
         }
-        out.push(c);
+        run_start.get_or_insert(i);
         prev = Some(c);
+    }
+    if let Some(start) = run_start {
+        out.push_str(&s[start..]);
     }
     out
 }
@@ -306,6 +320,17 @@ pub fn needs_space_between(prev: &str, next: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ideograph_shortcut_in_line_shape_matches_the_general_rules() {
+        // The shortcut for U+4E00..U+9FFF gives what char_width and the
+        // letter classes give.
+        for c in '\u{4e00}'..='\u{9fff}' {
+            assert_eq!(char_width(c), 1.0, "{c:?}");
+            assert!(is_cjk_letter(c) && !is_compressible_punct(c), "{c:?}");
+        }
+        assert_eq!(line_shape_counted("中文，ab"), (3.5, true, 1));
+    }
+
     use super::*;
 
     #[test]

@@ -527,3 +527,38 @@ fn dash_output_is_standard_output() {
     assert!(all_text(&docs[0]).contains("夜间开放服务"));
     assert!(!dir.path().join("-").exists(), "a file named - was written");
 }
+
+#[test]
+fn json_is_compact_to_files_and_pipes_and_indented_with_pretty() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("page.txt");
+    fs::write(&input, PAGE).expect("write input");
+    let input = input.to_str().expect("UTF-8 path");
+    let compact_file = dir.path().join("compact.json");
+    let pretty_file = dir.path().join("pretty.json");
+    for (extra, out) in [(None, &compact_file), (Some("--pretty"), &pretty_file)] {
+        let mut args = vec![
+            "extract",
+            "-q",
+            input,
+            "-o",
+            out.to_str().expect("UTF-8 path"),
+        ];
+        args.extend(extra);
+        let o = run(&args, None);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    // Standard output is a pipe here: compact, as a file.
+    let piped = run(&["extract", "-q", input], None);
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    let compact = fs::read_to_string(&compact_file).expect("compact output");
+    let pretty = fs::read_to_string(&pretty_file).expect("pretty output");
+    // Compact: the document on one line; indented: one field a line.
+    assert_eq!(compact.lines().count(), 1, "{compact:.300}");
+    assert!(pretty.lines().count() > 20 && pretty.contains("\n  \"articles\": ["));
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), compact);
+    // The same document either way, with its articles.
+    let value = read_json(&compact_file);
+    assert_eq!(value, read_json(&pretty_file));
+    assert_eq!(article_count(&value), 2);
+}

@@ -14,7 +14,7 @@
 //!      other byte NUL in ASCII-heavy text, decoded strictly and then checked
 //!      for plausibility), and binary data otherwise;
 //!   3. valid UTF-8 is UTF-8 (validated once, copied once by [`decode`],
-//!      moved by [`decode_owned`]); UTF-8 with a few invalid sequences among
+//!      moved by [`decode_owned`], borrowed by [`decode_borrowed`]); UTF-8 with a few invalid sequences among
 //!      many valid multi-byte characters (a corrupted byte, a file cut in the
 //!      middle of a character) is UTF-8 too, with U+FFFD for each sequence
 //!      and an `encoding-replacement` warning;
@@ -61,6 +61,26 @@ pub struct Decoded {
     pub warnings: Vec<Warning>,
 }
 
+/// [`Decoded`] whose text may borrow the input: see [`decode_borrowed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedText<'a> {
+    /// The text, line ends normalised to LF (`\f` kept).
+    pub text: Cow<'a, str>,
+    /// Name of the encoding used: `UTF-8`, `GB18030`, `UTF-16LE`, ...
+    pub encoding: &'static str,
+    pub warnings: Vec<Warning>,
+}
+
+impl DecodedText<'_> {
+    fn into_owned(self) -> Decoded {
+        Decoded {
+            text: self.text.into_owned(),
+            encoding: self.encoding,
+            warnings: self.warnings,
+        }
+    }
+}
+
 /// How much of the input chardetng looks at; its guess does not improve
 /// beyond a few hundred KB and it is the slowest step (~10 MB/s).
 const DETECT_PREFIX: usize = 1 << 20;
@@ -69,6 +89,16 @@ const UTF16_SNIFF_PREFIX: usize = 64 << 10;
 
 /// Decodes `bytes` as described in the module documentation.
 pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded> {
+    decode_borrowed(bytes, forced).map(DecodedText::into_owned)
+}
+
+/// Like [`decode`], but text that needs no change (valid UTF-8 without BOM
+/// or CR) borrows `bytes` instead of copying them: a large dump is then in
+/// memory once.
+pub fn decode_borrowed<'a>(
+    bytes: &'a [u8],
+    forced: Option<&'static Encoding>,
+) -> Result<DecodedText<'a>> {
     if let Some(early) = decode_special(bytes, forced) {
         return early;
     }
@@ -82,20 +112,23 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
 /// the `String` without a copy (unless line ends need normalising).
 pub fn decode_owned(bytes: Vec<u8>, forced: Option<&'static Encoding>) -> Result<Decoded> {
     if let Some(early) = decode_special(&bytes, forced) {
-        return early;
+        return early.map(DecodedText::into_owned);
     }
     match String::from_utf8(bytes) {
-        Ok(text) => decode_utf8(Cow::Owned(text)),
+        Ok(text) => decode_utf8(Cow::Owned(text)).map(DecodedText::into_owned),
         Err(err) => {
             let valid_up_to = err.utf8_error().valid_up_to();
-            decode_legacy(&err.into_bytes(), valid_up_to)
+            decode_legacy(&err.into_bytes(), valid_up_to).map(DecodedText::into_owned)
         }
     }
 }
 
 /// Empty input, a forced encoding and BOMs: everything decided before
 /// looking at the content.
-fn decode_special(bytes: &[u8], forced: Option<&'static Encoding>) -> Option<Result<Decoded>> {
+fn decode_special<'a>(
+    bytes: &'a [u8],
+    forced: Option<&'static Encoding>,
+) -> Option<Result<DecodedText<'a>>> {
     if bytes.is_empty() {
         return Some(Err(Error::new(
             ErrorKind::Empty,
@@ -120,7 +153,7 @@ fn decode_special(bytes: &[u8], forced: Option<&'static Encoding>) -> Option<Res
 
 /// Valid UTF-8 without BOM: text, unless it has NULs (UTF-16 or binary).
 /// One pass over the bytes besides validation (and a copy when borrowed).
-fn decode_utf8(text: Cow<'_, str>) -> Result<Decoded> {
+fn decode_utf8(text: Cow<'_, str>) -> Result<DecodedText<'_>> {
     let stats = ControlStats::of(text.as_bytes());
     if stats.nuls > 0 {
         // ASCII in UTF-16 is valid UTF-8 with every other byte NUL.
@@ -194,7 +227,7 @@ fn replacement_warning(encoding: &'static Encoding, replaced: usize, source: &st
     )
 }
 
-fn decode_forced(bytes: &[u8], encoding: &'static Encoding) -> Result<Decoded> {
+fn decode_forced<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> Result<DecodedText<'a>> {
     // Valid UTF-8 takes the validate-once, copy-once path.
     if encoding == UTF_8 {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -211,7 +244,7 @@ fn decode_forced(bytes: &[u8], encoding: &'static Encoding) -> Result<Decoded> {
 }
 
 /// Input with NUL bytes: UTF-16 without BOM, or binary.
-fn decode_with_nuls(bytes: &[u8]) -> Result<Decoded> {
+fn decode_with_nuls(bytes: &[u8]) -> Result<DecodedText<'static>> {
     let Some(encoding) = sniff_utf16(bytes) else {
         return Err(not_text("NUL bytes, and not in a UTF-16 pattern"));
     };
@@ -293,7 +326,7 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 }
 
 /// Input that is not valid UTF-8: GB18030, then chardetng's guess.
-fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<Decoded> {
+fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<DecodedText<'static>> {
     // C0 control bytes are single bytes (never trail bytes) in every
     // ASCII-compatible encoding we may try: many of them mean binary data.
     let stats = ControlStats::of(bytes);
@@ -437,12 +470,12 @@ fn decode_mixed_lines(bytes: &[u8]) -> Option<Result<Decoded>> {
 
 /// Last checks shared by every path, then line-end normalisation.
 /// `stats` are those of `text`'s bytes when the caller has them already.
-fn finish(
-    text: Cow<'_, str>,
+fn finish<'a>(
+    text: Cow<'a, str>,
     encoding: &'static Encoding,
     warnings: Vec<Warning>,
     stats: Option<ControlStats>,
-) -> Result<Decoded> {
+) -> Result<DecodedText<'a>> {
     if text.trim().is_empty() {
         return Err(Error::new(
             ErrorKind::Empty,
@@ -457,11 +490,11 @@ fn finish(
         )));
     }
     let text = if stats.crs > 0 {
-        normalize_line_ends(&text)
+        Cow::Owned(normalize_line_ends(&text))
     } else {
-        text.into_owned()
+        text
     };
-    Ok(Decoded {
+    Ok(DecodedText {
         text,
         encoding: display_name(encoding),
         warnings,

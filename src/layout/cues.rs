@@ -324,6 +324,25 @@ pub fn opener(paragraph: &str) -> Option<Opener> {
     None
 }
 
+/// Could [`opener`] find an opener in `head` followed by `tail` (the two
+/// joined with or without a space)? `false` only when it cannot: the
+/// same cheap tests as `opener`, asked of the parts, so that a caller
+/// trying a join need not build the joined text for most lines.
+pub fn opener_possible_in_join(head: &str, tail: &str) -> bool {
+    let Some(first) = head.chars().next() else {
+        return true;
+    };
+    if !(first.is_ascii_uppercase() || crate::script::is_cjk_letter(first)) {
+        return false;
+    }
+    let zh_possible = matches!(first, '本' | '新' | '中' | '据')
+        || (crate::script::is_cjk_letter(first) && (head.contains('电') || tail.contains('电')));
+    let dash = |t: &str| t.contains('—') || t.contains('–') || t.contains("--");
+    let en_possible = first.is_ascii_uppercase()
+        && (dash(head) || dash(tail) || (head.ends_with('-') && tail.starts_with('-')));
+    zh_possible || en_possible
+}
+
 /// How far into a paragraph an opener may reach (characters).
 const OPENER_SCAN_CHARS: usize = 90;
 
@@ -559,6 +578,43 @@ pub fn is_insertion_number(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opener_possible_in_join_never_misses_an_opener() {
+        // Every pair of consecutive lines of the dump fixtures, and openers
+        // cut over a line break, joined with and without a space.
+        let mut pairs: Vec<(String, String)> = [
+            ("新华社北京 1 月 8", "日电 记者张三报道"),
+            ("本报讯（记者", "许廷合）近日，"),
+            ("WASHINGTON -", "- The Senate voted"),
+            ("WASHINGTON", "— The Senate voted"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dump");
+        for entry in std::fs::read_dir(dir).expect("fixtures/dump") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                let text = std::fs::read_to_string(&path).expect("UTF-8 fixture");
+                let lines: Vec<&str> = text.lines().map(str::trim).collect();
+                for w in lines.windows(2) {
+                    pairs.push((w[0].to_string(), w[1].to_string()));
+                }
+            }
+        }
+        let mut openers = 0;
+        for (a, b) in &pairs {
+            for joined in [format!("{a}{b}"), format!("{a} {b}")] {
+                if opener(&joined).is_some() {
+                    openers += 1;
+                    assert!(opener_possible_in_join(a, b), "{a:?} + {b:?}");
+                }
+            }
+        }
+        // The check saw openers, not only lines without one.
+        assert!(openers >= 4, "{openers} openers");
+    }
 
     #[test]
     fn bylines_in_every_form() {

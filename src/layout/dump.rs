@@ -57,6 +57,12 @@ struct Item {
     /// Compressible CJK punctuation marks in the line.
     punct: u32,
     cjk: bool,
+    /// [`prose_wording`] of the text, kept with it: several passes ask it
+    /// of every line and its neighbours.
+    prose: bool,
+    /// [`stands_alone`] of the text, once asked (neighbouring lines ask it
+    /// of each other more than once).
+    alone: std::cell::Cell<Option<bool>>,
     /// Role decided by wording, before shape is looked at.
     fixed: bool,
 }
@@ -68,6 +74,8 @@ impl Item {
             width,
             punct,
             cjk,
+            prose: prose_wording(&line.text, cjk),
+            alone: std::cell::Cell::new(None),
             line,
             block,
             fixed: false,
@@ -75,9 +83,20 @@ impl Item {
     }
     fn set_text(&mut self, text: String, punct_width: f32) {
         let (width, _, punct) = line_shape_counted(&text);
+        self.prose = prose_wording(&text, self.cjk);
+        self.alone.set(None);
         self.line.text = text;
         self.punct = punct;
         self.width = width + (punct_width - COMPRESSED_PUNCT_WIDTH) * punct as f32;
+    }
+    /// [`stands_alone`] of the line's text.
+    fn alone(&self) -> bool {
+        if let Some(known) = self.alone.get() {
+            return known;
+        }
+        let alone = stands_alone(&self.line.text);
+        self.alone.set(Some(alone));
+        alone
     }
 }
 
@@ -756,19 +775,26 @@ fn decide(
     }
 }
 
+/// Running text, by its wording (see [`prose_wording`]).
+fn looks_like_prose(it: &Item) -> bool {
+    it.prose
+}
+
 /// Running text, by its wording: CJK with punctuation, or Latin with
 /// punctuation or mostly lower-case words.
-fn looks_like_prose(it: &Item) -> bool {
-    let t = it.line.text.as_str();
-    if it.cjk {
+fn prose_wording(t: &str, cjk: bool) -> bool {
+    if cjk {
         return t.contains(['，', '。', '、', '；', '：']);
     }
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let lower = words
-        .iter()
-        .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
-        .count();
-    t.contains([',', '.', ';', ':']) || (words.len() >= 3 && lower * 2 >= words.len())
+    if t.contains([',', '.', ';', ':']) {
+        return true;
+    }
+    let (mut words, mut lower) = (0usize, 0usize);
+    for w in t.split_whitespace() {
+        words += 1;
+        lower += usize::from(w.starts_with(|c: char| c.is_lowercase()));
+    }
+    words >= 3 && lower * 2 >= words
 }
 
 /// Can a Latin display line end with this word? Not with an article, a
@@ -1008,16 +1034,20 @@ fn local_measures(items: &[Item]) -> Vec<Option<f32>> {
         .map(|k| {
             let lo = k.saturating_sub(REACH);
             let hi = (k + REACH + 1).min(items.len());
-            let mut w: Vec<f32> = items[lo..hi]
-                .iter()
-                .filter(|it| it.block == items[k].block && it.cjk && looks_like_prose(it))
-                .map(|it| it.width)
-                .collect();
-            if w.len() < MIN_LINES {
-                return None;
+            // The two widest, without a vector per line.
+            let (mut count, mut widest, mut second) = (0usize, f32::MIN, f32::MIN);
+            for it in &items[lo..hi] {
+                if it.block == items[k].block && it.cjk && looks_like_prose(it) {
+                    count += 1;
+                    if it.width > widest {
+                        second = widest;
+                        widest = it.width;
+                    } else if it.width > second {
+                        second = it.width;
+                    }
+                }
             }
-            w.sort_by(|a, b| b.total_cmp(a));
-            Some(w[1])
+            (count >= MIN_LINES).then_some(second)
         })
         .collect()
 }
@@ -1075,6 +1105,7 @@ fn opens_with_opener(items: &[Item], k: usize) -> bool {
         || (items[k].cjk
             && items.get(k + 1).is_some_and(|n| {
                 !n.fixed
+                    && cues::opener_possible_in_join(text, &n.line.text)
                     && cues::opener(&join_text(text, &n.line.text))
                         .is_some_and(|o| o.len > text.len())
             }))
@@ -1152,10 +1183,13 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                     && !a.chars().any(|c| is_cjk_punct(c) && c != '“' && c != '”');
                 // A bracketed tag in running text (`（原社区卫生室）`) is
                 // a source tag only after a finished sentence.
-                let b_alone = if cues::is_source_tag(b) {
-                    ends_paragraph_sentence(a)
-                } else {
-                    stands_alone(b)
+                // (Asked last: most pairs are decided before.)
+                let b_alone = || {
+                    if cues::is_source_tag(b) {
+                        ends_paragraph_sentence(a)
+                    } else {
+                        it.alone()
+                    }
                 };
                 // Brackets come in pairs: a piece that opens one and a
                 // short piece that closes it are one line (`（据新` /
@@ -1174,8 +1208,8 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                     || (at_gap
                         && fits
                         && !ends_paragraph_sentence(a)
-                        && !stands_alone(a)
-                        && !b_alone
+                        && !cur.alone()
+                        && !b_alone()
                         && cues::opener(b).is_none()
                         && (!maybe_display || cur.width + it.width >= m - CJK_FULL_SLACK));
                 if ok {
@@ -1190,9 +1224,9 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
             let new_block = out.last().is_none_or(|p| p.block != it.block);
             starts_after_close.push(
                 new_block
-                    || out.last().is_some_and(|p| {
-                        ends_paragraph_sentence(&p.line.text) || stands_alone(&p.line.text)
-                    }),
+                    || out
+                        .last()
+                        .is_some_and(|p| ends_paragraph_sentence(&p.line.text) || p.alone()),
             );
             out.push(it);
         }
@@ -1225,7 +1259,7 @@ fn rejoin_fragments(items: &mut Vec<Item>) {
                                 && a.width < m - CJK_FULL_SLACK
                                 && cues::opener(&a.line.text).is_none()))
                 })
-                && !stands_alone(&next.line.text)
+                && !next.alone()
                 && cues::opener(&next.line.text).is_none();
             if !ok {
                 break;

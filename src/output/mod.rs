@@ -3,7 +3,10 @@
 //! Contract: writers format what they are given; they open no files and
 //! recompute nothing ([`write_file`] is the one place that opens files).
 //! Formats:
-//! - `json`: one pretty-printed document per input (the schema's shape);
+//! - `json`: one document per input (the schema's shape), compact: one
+//!   line, no indentation (a file or a pipe is read by programs, and the
+//!   indentation of a large document costs as much as its text); the CLI
+//!   asks for [`Format::JsonPretty`] on a terminal or with `--pretty`;
 //! - `jsonl`: typed records, one per line, each with the input's `source`:
 //!   a `document` record first (`pages`), then `article` records (the
 //!   article's fields), `furniture` and `warning` records, so that nothing
@@ -36,6 +39,10 @@ use crate::model::{BodyKind, Document, PageInfo, Source};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
+    /// `json` indented for people: what the CLI writes to a terminal or
+    /// with `--pretty` (not a `--format` value of its own).
+    #[value(skip)]
+    JsonPretty,
     Jsonl,
     Text,
     /// ALTO 4.2: one file, one `Page` per page.
@@ -52,13 +59,22 @@ impl Format {
     /// The output's extension: a file's, or for `page` the folder's.
     pub fn extension(self) -> &'static str {
         match self {
-            Format::Json => "json",
+            Format::Json | Format::JsonPretty => "json",
             Format::Jsonl => "jsonl",
             Format::Text => "txt",
             Format::Alto => "alto.xml",
             Format::Mets => "mets.xml",
             Format::Page => "page",
             Format::Hocr => "hocr",
+        }
+    }
+
+    /// The same format indented for people: [`Format::JsonPretty`] for
+    /// `json`; other formats have one layout.
+    pub fn pretty(self) -> Format {
+        match self {
+            Format::Json => Format::JsonPretty,
+            other => other,
         }
     }
 
@@ -103,6 +119,10 @@ pub fn write_document(w: &mut dyn Write, doc: &Document, format: Format) -> io::
     }
     match format {
         Format::Json => {
+            serde_json::to_writer(&mut *w, doc)?;
+            writeln!(w)
+        }
+        Format::JsonPretty => {
             serde_json::to_writer_pretty(&mut *w, doc)?;
             writeln!(w)
         }

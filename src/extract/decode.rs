@@ -414,7 +414,7 @@ fn decode_legacy(bytes: &[u8], utf8_valid_up_to: usize) -> Result<DecodedText<'s
 /// kinds of line are there, nearly every line decodes one way or the other
 /// (the rest get U+FFFD), and the whole is plausible text; an
 /// `encoding-mixed` warning counts the lines of each.
-fn decode_mixed_lines(bytes: &[u8]) -> Option<Result<Decoded>> {
+fn decode_mixed_lines(bytes: &[u8]) -> Option<Result<DecodedText<'static>>> {
     let mut text = String::with_capacity(bytes.len() * 3 / 2);
     let (mut utf8_lines, mut gb_lines, mut bad_lines, mut lines) = (0usize, 0usize, 0usize, 0usize);
     let mut first_gb = 0usize;

@@ -229,6 +229,10 @@ impl<'b> PdfFile<'b> {
 
     /// The data of a stream left in the file.
     fn deferred(&self, stream: &Stream) -> Option<&'b [u8]> {
+        if self.bytes.is_empty() {
+            // Loaded in memory: every stream holds its data.
+            return None;
+        }
         let Ok(Object::Array(note)) = stream.dict.get(DEFERRED) else {
             return None;
         };
@@ -251,7 +255,10 @@ impl<'b> PdfFile<'b> {
 pub(crate) fn defer_stream_data(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(s) = obj {
         let keep = s.content.is_empty() || s.dict.has_type(b"ObjStm") || s.dict.has_type(b"XRef");
-        if !keep {
+        if keep {
+            // A file's own note would be taken for ours.
+            s.dict.remove(DEFERRED);
+        } else {
             let data = std::mem::take(&mut s.content);
             let head = data[..data.len().min(EDGE)].to_vec();
             let tail = data[data.len().saturating_sub(EDGE)..].to_vec();
@@ -321,5 +328,22 @@ pub(crate) fn last_filter(doc: &Document, dict: &Dictionary) -> Option<String> {
             _ => None,
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_data_is_found_past_a_stream_word_in_the_dictionary() {
+        let file: &[u8] =
+            b"%PDF-1.5\n4 0 obj\n<< /T (a stream\n of words) /Length 5 >>\nstream \r\nhello\nendstream\nendobj\n";
+        let data = file.windows(5).position(|w| w == b"hello");
+        assert_eq!(find_stream_data(file, 9, 5, b"hello", b"hello"), data);
+        assert_eq!(find_stream_data(file, 9, 5, b"he", b"lo"), data);
+        // Other ends, or a length past the file: not this stream.
+        assert_eq!(find_stream_data(file, 9, 5, b"hellx", b"hello"), None);
+        assert_eq!(find_stream_data(file, 9, 500, b"hello", b"hello"), None);
     }
 }

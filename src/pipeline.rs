@@ -570,12 +570,14 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
 enum PdfPageOutcome {
     /// Skipped (an earlier attempt failed on it) or unreadable.
     Failed(Warning),
-    Read {
-        info: PageInfo,
-        /// The page's warnings, in the order the sequential run gave them.
-        warnings: Vec<Warning>,
-        text: PdfPageText,
-    },
+    Read(Box<PdfPageRead>),
+}
+
+struct PdfPageRead {
+    info: PageInfo,
+    /// The page's warnings, in the order the sequential run gave them.
+    warnings: Vec<Warning>,
+    text: PdfPageText,
 }
 
 enum PdfPageText {
@@ -610,10 +612,12 @@ fn pdf_text_page(pdf: &PdfDocument, number: u32, path: &str, options: &Options) 
         Some(path.to_string()),
     );
     let mode = options.ocr.mode;
-    let read = |warnings, text| PdfPageOutcome::Read {
-        info,
-        warnings,
-        text,
+    let read = |warnings, text| {
+        PdfPageOutcome::Read(Box::new(PdfPageRead {
+            info,
+            warnings,
+            text,
+        }))
     };
     if !page.has_text() {
         if mode == OcrMode::Never {
@@ -673,16 +677,16 @@ pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<
     let mut to_ocr: Vec<PdfPage> = Vec::new();
     let mut text_pages = 0usize;
     for outcome in outcomes {
-        let (info, mut warnings, text) = match outcome {
+        let PdfPageRead {
+            info,
+            mut warnings,
+            text,
+        } = match outcome {
             PdfPageOutcome::Failed(w) => {
                 doc.warnings.push(w);
                 continue;
             }
-            PdfPageOutcome::Read {
-                info,
-                warnings,
-                text,
-            } => (info, warnings, text),
+            PdfPageOutcome::Read(read) => *read,
         };
         let number = info.number;
         doc.warnings.append(&mut warnings);

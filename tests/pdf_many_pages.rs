@@ -158,6 +158,8 @@ impl PdfWriter {
 /// Runs `extract` on the file; returns its peak resident set (KiB), read
 /// from this child's own resource usage (`wait4`): the other tests of this
 /// file run children at the same time, which `RUSAGE_CHILDREN` would count.
+// The child is reaped by wait4, which std does not see.
+#[allow(clippy::zombie_processes)]
 fn extract(input: &Path, output: &Path) -> i64 {
     let child = Command::new(env!("CARGO_BIN_EXE_newsclip"))
         .args(["extract", "-j", "1"])

@@ -566,75 +566,140 @@ pub fn process_image_bytes(bytes: &[u8], path: &str, options: &Options) -> Resul
     Ok(doc)
 }
 
-/// Processes a PDF page by page (memory stays bounded by the largest page):
-/// glyphs, geometric layout, reflow, split.
+/// What the text-layer pass made of one PDF page.
+enum PdfPageOutcome {
+    /// Skipped (an earlier attempt failed on it) or unreadable.
+    Failed(Warning),
+    Read(Box<PdfPageRead>),
+}
+
+struct PdfPageRead {
+    info: PageInfo,
+    /// The page's warnings, in the order the sequential run gave them.
+    warnings: Vec<Warning>,
+    text: PdfPageText,
+}
+
+enum PdfPageText {
+    /// Laid out and split from its text layer.
+    Found {
+        found: split::PageArticles,
+        laid: Option<Page>,
+    },
+    /// No text layer and OCR is off.
+    Missing,
+    /// To read by OCR (its glyphs dropped).
+    NeedsOcr(PdfPage),
+}
+
+/// One PDF page through the text-layer stages: glyphs, geometric layout,
+/// reflow, split. The page's glyphs and graphics are dropped before it
+/// returns; what is kept is its articles (and its laid-out page when
+/// `keep_layout` is set).
+fn pdf_text_page(pdf: &PdfDocument, number: u32, path: &str, options: &Options) -> PdfPageOutcome {
+    if let Some(e) = options.pages.skipped(number) {
+        return PdfPageOutcome::Failed(page_failed(number, &e));
+    }
+    let _running = PageRunning::start(&options.pages, number);
+    let mut page = match pdf.page(number) {
+        Ok(p) => p,
+        Err(e) => return PdfPageOutcome::Failed(page_failed(number, &e)),
+    };
+    let mut warnings = std::mem::take(&mut page.warnings);
+    let info = PageInfo::new(
+        number,
+        Some((page.width, page.height)),
+        Some(path.to_string()),
+    );
+    let mode = options.ocr.mode;
+    let read = |warnings, text| {
+        PdfPageOutcome::Read(Box::new(PdfPageRead {
+            info,
+            warnings,
+            text,
+        }))
+    };
+    if !page.has_text() {
+        if mode == OcrMode::Never {
+            return read(warnings, PdfPageText::Missing);
+        }
+        return read(warnings, PdfPageText::NeedsOcr(page));
+    }
+    let invisible = page.invisible_share() > 0.5;
+    if invisible && mode == OcrMode::Always {
+        page.glyphs = Vec::new();
+        return read(warnings, PdfPageText::NeedsOcr(page));
+    }
+    let all = std::mem::take(&mut page.glyphs);
+    let glyphs: Vec<crate::model::Glyph> = if invisible {
+        let mut w = Warning::new(
+            "invisible-text-layer",
+            "the page's text is an invisible OCR layer over a scan; it is used as it is (its quality is the OCR's; --ocr always reads the scan again)",
+        );
+        w.page = Some(number);
+        warnings.push(w);
+        all
+    } else {
+        all.into_iter().filter(|g| !g.invisible).collect()
+    };
+    let laid = lay_out_pdf_page(&page, &glyphs);
+    drop(glyphs);
+    drop(page);
+    let found = articles_of_laid_page(&laid);
+    let laid = options.keep_layout.then_some(laid);
+    read(warnings, PdfPageText::Found { found, laid })
+}
+
+/// Processes a PDF: glyphs, geometric layout, reflow, split, page by page.
+///
+/// Pages run in parallel on the current rayon pool (the pool of `-j`, so a
+/// single long PDF uses every thread), one page per task, and their results
+/// are put together in page order: the document is the same whatever the
+/// number of threads. Memory holds the file, its object dictionaries, the
+/// pages in flight and each finished page's articles, not every page's
+/// glyphs (see [`crate::extract::pdf`]).
 ///
 /// Pages without a text layer (scans) go through OCR of their page image
 /// (unless `--ocr never`), as do pages whose text is an invisible OCR layer
 /// when `--ocr always` is given. OCR pages run in parallel on the current
-/// rayon pool, one page per thread. Hyphenation evidence is gathered per
-/// page, since pages are not kept.
+/// rayon pool, one page per thread, after the text pages. Hyphenation
+/// evidence is gathered per page, since pages are not kept.
 pub fn process_pdf_bytes(bytes: &[u8], path: &str, options: &Options) -> Result<Document> {
     let pdf = PdfDocument::open(bytes).map_err(|e| e.with_path(path))?;
     let mut doc = empty_document(path, "pdf");
     doc.warnings = pdf.warnings().to_vec();
-    let mode = options.ocr.mode;
+    let outcomes: Vec<PdfPageOutcome> = (1..pdf.page_count() as u32 + 1)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|number| pdf_text_page(&pdf, number, path, options))
+        .collect();
     let mut without_text = Vec::new();
     let mut to_ocr: Vec<PdfPage> = Vec::new();
     let mut text_pages = 0usize;
-    for number in 1..=pdf.page_count() as u32 {
-        if let Some(e) = options.pages.skipped(number) {
-            doc.warnings.push(page_failed(number, &e));
-            continue;
-        }
-        let _running = PageRunning::start(&options.pages, number);
-        let page = match pdf.page(number) {
-            Ok(p) => p,
-            Err(e) => {
-                doc.warnings.push(page_failed(number, &e));
+    for outcome in outcomes {
+        let PdfPageRead {
+            info,
+            mut warnings,
+            text,
+        } = match outcome {
+            PdfPageOutcome::Failed(w) => {
+                doc.warnings.push(w);
                 continue;
             }
+            PdfPageOutcome::Read(read) => *read,
         };
-        doc.warnings.extend(page.warnings.iter().cloned());
-        doc.pages.push(PageInfo::new(
-            number,
-            Some((page.width, page.height)),
-            Some(path.to_string()),
-        ));
-        if !page.has_text() {
-            if mode == OcrMode::Never {
-                without_text.push(number);
-            } else {
-                to_ocr.push(page);
+        let number = info.number;
+        doc.warnings.append(&mut warnings);
+        doc.pages.push(info);
+        match text {
+            PdfPageText::Missing => without_text.push(number),
+            PdfPageText::NeedsOcr(page) => to_ocr.push(page),
+            PdfPageText::Found { mut found, laid } => {
+                text_pages += 1;
+                doc.articles.append(&mut found.articles);
+                doc.furniture.append(&mut found.furniture);
+                doc.layout.extend(laid);
             }
-            continue;
-        }
-        let invisible = page.invisible_share() > 0.5;
-        let mut page = page;
-        if invisible && mode == OcrMode::Always {
-            page.glyphs = Vec::new();
-            to_ocr.push(page);
-            continue;
-        }
-        text_pages += 1;
-        let all = std::mem::take(&mut page.glyphs);
-        let glyphs: Vec<crate::model::Glyph> = if invisible {
-            let mut w = Warning::new(
-                "invisible-text-layer",
-                "the page's text is an invisible OCR layer over a scan; it is used as it is (its quality is the OCR's; --ocr always reads the scan again)",
-            );
-            w.page = Some(number);
-            doc.warnings.push(w);
-            all
-        } else {
-            all.into_iter().filter(|g| !g.invisible).collect()
-        };
-        let laid = lay_out_pdf_page(&page, &glyphs);
-        let mut found = articles_of_laid_page(&laid);
-        doc.articles.append(&mut found.articles);
-        doc.furniture.append(&mut found.furniture);
-        if options.keep_layout {
-            doc.layout.push(laid);
         }
     }
     if !to_ocr.is_empty() {
@@ -730,17 +795,19 @@ fn lay_out_pdf_page(page: &crate::extract::pdf::PdfPage, glyphs: &[crate::model:
 /// (`newsclip lines`). Pages that fail to read are skipped.
 pub fn pdf_layout(bytes: &[u8]) -> Result<Vec<Page>> {
     let pdf = PdfDocument::open(bytes)?;
-    let mut pages = Vec::new();
-    for number in 1..=pdf.page_count() as u32 {
-        if let Ok(mut page) = pdf.page(number) {
+    let pages: Vec<Option<Page>> = (1..pdf.page_count() as u32 + 1)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|number| {
+            let mut page = pdf.page(number).ok()?;
             let visible: Vec<crate::model::Glyph> = std::mem::take(&mut page.glyphs)
                 .into_iter()
                 .filter(|g| !g.invisible)
                 .collect();
-            pages.push(lay_out_pdf_page(&page, &visible));
-        }
-    }
-    Ok(pages)
+            Some(lay_out_pdf_page(&page, &visible))
+        })
+        .collect();
+    Ok(pages.into_iter().flatten().collect())
 }
 
 /// The root element of an XML input, when the bytes are XML: an XML

@@ -253,7 +253,7 @@ fn page_text(p: &PdfPage) -> String {
     p.glyphs.iter().map(|g| g.text.as_str()).collect()
 }
 
-fn open(bytes: &[u8]) -> PdfDocument {
+fn open(bytes: &[u8]) -> PdfDocument<'_> {
     PdfDocument::open(bytes).expect("open test PDF")
 }
 
@@ -291,7 +291,8 @@ BT /F1 5 Tf 2 0 0 2 100 100 Tm 0 0 1 rg (A) Tj 1 0 0 0 k (B) Tj ET
 
 #[test]
 fn simple_font_widths_and_descriptor_metrics() {
-    let doc = open(&text_pdf());
+    let bytes = text_pdf();
+    let doc = open(&bytes);
     assert_eq!(doc.page_count(), 1);
     let p = doc.page(1).unwrap();
     assert_eq!((p.width, p.height, p.rotation), (600.0, 800.0, 0));
@@ -440,7 +441,8 @@ fn rotated_pdf() -> Vec<u8> {
 
 #[test]
 fn rotated_page_and_crop_box() {
-    let doc = open(&rotated_pdf());
+    let bytes = rotated_pdf();
+    let doc = open(&bytes);
     let p = doc.page(1).unwrap();
     assert_eq!((p.width, p.height, p.rotation), (800.0, 600.0, 90));
     // Rotated 90 clockwise: displayed x = user y, displayed y = user x.
@@ -792,7 +794,8 @@ fn kept_fixtures_match_the_generated_files() {
         let Ok(kept) = std::fs::read(format!("{dir}/{name}")) else {
             continue;
         };
-        let (a, b) = (open(&kept), open(&make()));
+        let made = make();
+        let (a, b) = (open(&kept), open(&made));
         assert_eq!(a.page_count(), b.page_count(), "{name}");
         for n in 1..=a.page_count() as u32 {
             assert_eq!(a.page(n).unwrap(), b.page(n).unwrap(), "{name} page {n}");
@@ -934,7 +937,8 @@ fn hostile_content_streams_never_panic() {
     b.doc.objects.insert(form_id, Object::Stream(form));
     let res = dictionary! { "XObject" => dictionary! { "Me" => form_id } };
     b.add_page(b"/Me Do", res, Dictionary::new());
-    let doc = open(&b.finish(Dictionary::new()));
+    let bytes = b.finish(Dictionary::new());
+    let doc = open(&bytes);
     let p = doc.page(1).unwrap();
     assert!(p
         .glyphs
@@ -970,7 +974,8 @@ fn undecodable_content_fails_that_page_only() {
     if let Ok(Object::Dictionary(d)) = b.doc.get_object_mut(page2) {
         d.set("Contents", bad);
     }
-    let doc = open(&b.finish(Dictionary::new()));
+    let bytes = b.finish(Dictionary::new());
+    let doc = open(&bytes);
     assert_eq!(page_text(&doc.page(1).unwrap()), "A");
     let e = doc.page(2).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Malformed);
@@ -1102,7 +1107,8 @@ fn compare_with_poppler(doc: &PdfDocument, table: &[(u32, &str, [f32; 4])]) {
 
 #[test]
 fn federal_register_text_on_every_page() {
-    let doc = open(&read(FEDERAL_REGISTER));
+    let bytes = read(FEDERAL_REGISTER);
+    let doc = open(&bytes);
     assert_eq!(doc.page_count(), 15);
     // One word per page, as pdftotext shows it.
     let words = [
@@ -1145,7 +1151,8 @@ fn federal_register_boxes_match_poppler() {
 
 #[test]
 fn loc_newsletter_text_boxes_and_images() {
-    let doc = open(&read(LOC_NEWSLETTER));
+    let bytes = read(LOC_NEWSLETTER);
+    let doc = open(&bytes);
     assert_eq!(doc.page_count(), 2);
     compare_with_poppler(&doc, LOC_POPPLER);
     let p1 = doc.page(1).unwrap();
@@ -1164,7 +1171,8 @@ fn loc_newsletter_text_boxes_and_images() {
 
 #[test]
 fn chicopee_has_no_text_layer() {
-    let doc = open(&read(CHICOPEE));
+    let bytes = read(CHICOPEE);
+    let doc = open(&bytes);
     assert_eq!(doc.page_count(), 4);
     for n in 1..=4 {
         let p = doc.page(n).unwrap();
@@ -1176,7 +1184,8 @@ fn chicopee_has_no_text_layer() {
 
 #[test]
 fn national_tribune_ocr_layer_is_invisible() {
-    let doc = open(&read(NATIONAL_TRIBUNE));
+    let bytes = read(NATIONAL_TRIBUNE);
+    let doc = open(&bytes);
     let p = doc.page(1).unwrap();
     assert!(p.has_text());
     assert!(p.invisible_share() > 0.9, "{}", p.invisible_share());

@@ -11,6 +11,7 @@ use super::cmap::{self, CMap};
 use super::encoding::{glyph_name_text, BaseEncoding, StdFont};
 use super::objects::{
     get, get_array, get_dict, get_name, get_num, get_stream, num_in, numbers, resolve, stream_data,
+    PdfFile,
 };
 
 /// Most entries read from a `/W` or `/W2` array.
@@ -139,7 +140,7 @@ impl Font {
 
     /// Load a font dictionary. Never fails: broken parts fall back to
     /// defaults (and unmapped codes are reported by the caller).
-    pub(crate) fn load(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
+    pub(crate) fn load(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
         match get_name(doc, dict, b"Subtype") {
             Some(b"Type0") => load_type0(doc, dict, resource_name),
             Some(b"Type3") => load_simple(doc, dict, resource_name, true),
@@ -332,14 +333,14 @@ fn base_font_name(doc: &Document, dict: &Dictionary) -> Option<String> {
     get_name(doc, dict, b"BaseFont").map(|n| strip_subset(&String::from_utf8_lossy(n)).to_string())
 }
 
-fn load_tounicode(doc: &Document, dict: &Dictionary) -> Option<CMap> {
+fn load_tounicode(doc: &PdfFile, dict: &Dictionary) -> Option<CMap> {
     let stream = get_stream(doc, dict, b"ToUnicode")?;
-    let data = stream_data(stream).ok()?;
+    let data = stream_data(doc, stream).ok()?;
     let m = CMap::parse(&data);
     m.has_unicode().then_some(m)
 }
 
-fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: bool) -> Font {
+fn load_simple(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8], type3: bool) -> Font {
     let name = base_font_name(doc, dict)
         .or_else(|| get_name(doc, dict, b"Name").map(|n| String::from_utf8_lossy(n).into_owned()))
         .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned());
@@ -527,7 +528,7 @@ fn load_simple(doc: &Document, dict: &Dictionary, resource_name: &[u8], type3: b
     }
 }
 
-fn load_type0(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
+fn load_type0(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
     let descendant = get_array(doc, dict, b"DescendantFonts")
         .and_then(|a| a.first())
         .and_then(|o| resolve(doc, o))
@@ -546,7 +547,9 @@ fn load_type0(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
             }
         }
         Some(Object::Stream(s)) => {
-            let m = stream_data(s).map(|d| CMap::parse(&d)).unwrap_or_default();
+            let m = stream_data(doc, s)
+                .map(|d| CMap::parse(&d))
+                .unwrap_or_default();
             vertical = m.wmode == 1
                 || get_num(doc, &s.dict, b"WMode") == Some(1.0)
                 || m.usecmap.as_deref().is_some_and(|u| u.ends_with(b"-V"));

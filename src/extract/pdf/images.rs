@@ -15,7 +15,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use image::GrayImage;
 use lopdf::{Dictionary, Document, Object, Stream};
 
-use super::objects::{get, get_array, get_dict, get_name, get_num, resolve, stream_data};
+use super::objects::{
+    get, get_array, get_dict, get_name, get_num, resolve, stream_data, stream_raw, PdfFile,
+};
 use super::{inherited, PdfDocument, PdfPage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::extract::ocr::input::check_size;
@@ -32,7 +34,7 @@ fn unsupported(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Unsupported, message)
 }
 
-impl PdfDocument {
+impl PdfDocument<'_> {
     /// The scanned image of `page` (as returned by [`PdfDocument::page`]),
     /// with its placement on the page and its resolution.
     pub fn page_image(&self, page: &PdfPage) -> Result<PageRaster> {
@@ -185,7 +187,7 @@ fn codec_name(f: &str) -> &str {
 
 /// Decodes an image XObject to gray; also gives the decoder's complaint
 /// when the data was damaged and the image read only in part.
-pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<(GrayImage, Option<String>)> {
+pub(crate) fn decode_image(doc: &PdfFile, stream: &Stream) -> Result<(GrayImage, Option<String>)> {
     let dict = &stream.dict;
     let fs: Vec<String> = filters(doc, dict)
         .iter()
@@ -216,7 +218,8 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<(GrayImage
         .and_then(|a| a.first())
         .and_then(|o| super::objects::num_in(doc, o))
         .is_some_and(|v| v >= 0.5);
-    let data = &stream.content;
+    let stored = stream_raw(doc, stream);
+    let data: &[u8] = &stored;
     let mut damage = None;
     let image = match codec {
         "DCTDecode" => {
@@ -276,7 +279,7 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<(GrayImage
             let settings = hayro_jbig2::DecodeSettings::default();
             let globals_data =
                 last_parms(doc, dict).and_then(|p| match get(doc, p, b"JBIG2Globals") {
-                    Some(Object::Stream(s)) => stream_data(s).ok(),
+                    Some(Object::Stream(s)) => stream_data(doc, s).ok(),
                     _ => None,
                 });
             let globals = match &globals_data {
@@ -320,7 +323,7 @@ pub(crate) fn decode_image(doc: &Document, stream: &Stream) -> Result<(GrayImage
             g
         }
         _ => {
-            let raw = stream_data(stream)
+            let raw = stream_data(doc, stream)
                 .map_err(|e| malformed(format!("the page image's data is damaged: {e}")))?;
             samples_to_gray(doc, dict, &raw, w, h, mask, inverted)?
         }
@@ -474,7 +477,7 @@ enum Space {
 /// An Indexed colour space's base and lookup table.
 type Palette = (Space, Vec<u8>);
 
-fn color_space(doc: &Document, obj: Option<&Object>) -> Result<(Space, Option<Palette>)> {
+fn color_space(doc: &PdfFile, obj: Option<&Object>) -> Result<(Space, Option<Palette>)> {
     let base_of = |name: &[u8]| match name {
         b"DeviceGray" | b"G" | b"CalGray" => Some(Space::Gray),
         b"DeviceRGB" | b"RGB" | b"CalRGB" | b"Lab" => Some(Space::Rgb),
@@ -513,7 +516,7 @@ fn color_space(doc: &Document, obj: Option<&Object>) -> Result<(Space, Option<Pa
                     let (base, _) = color_space(doc, a.get(1).and_then(|o| resolve(doc, o)))?;
                     let lookup = match a.get(3).and_then(|o| resolve(doc, o)) {
                         Some(Object::String(s, _)) => s.clone(),
-                        Some(Object::Stream(s)) => stream_data(s)
+                        Some(Object::Stream(s)) => stream_data(doc, s)
                             .map_err(|e| malformed(format!("the image palette is damaged: {e}")))?,
                         _ => return Err(malformed("the image palette is missing")),
                     };
@@ -544,7 +547,7 @@ fn to_gray(space: Space, c: &[u32]) -> u8 {
 
 /// Uncompressed samples (after Flate/LZW and predictors) to gray.
 fn samples_to_gray(
-    doc: &Document,
+    doc: &PdfFile,
     dict: &Dictionary,
     raw: &[u8],
     w: u32,

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use super::font::Font;
 use super::lexer::{Lexer, Obj};
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_num, last_filter, numbers, ref_id, resolve,
-    stream_data,
+    stream_data, PdfFile,
 };
 use super::ImagePlacement;
 use crate::model::{BBox, Glyph, Warning};
@@ -168,11 +168,56 @@ pub(crate) struct FontUse {
     pub estimated: usize,
 }
 
-/// Shared across pages: parsed fonts by object id.
-pub(crate) type FontCache = Mutex<HashMap<ObjectId, Arc<Font>>>;
+/// Most fonts kept parsed between pages. A font is parsed again when a
+/// page needs it after it was let go, which gives the same font: the cache
+/// changes the time, never the result.
+const MAX_CACHED_FONTS: usize = 256;
+
+/// Shared across pages (and threads): parsed fonts by object id, the most
+/// recently used [`MAX_CACHED_FONTS`] of them, so that a file binding many
+/// issues, each with its own fonts, does not keep every one for the whole
+/// run.
+#[derive(Default)]
+pub(crate) struct FontCache {
+    inner: Mutex<CachedFonts>,
+}
+
+#[derive(Default)]
+struct CachedFonts {
+    /// Font and when it was last asked for.
+    fonts: HashMap<ObjectId, (Arc<Font>, u64)>,
+    clock: u64,
+}
+
+impl FontCache {
+    fn get(&self, id: ObjectId) -> Option<Arc<Font>> {
+        let mut cached = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        cached.clock += 1;
+        let now = cached.clock;
+        cached.fonts.get_mut(&id).map(|(font, used)| {
+            *used = now;
+            font.clone()
+        })
+    }
+
+    fn insert(&self, id: ObjectId, font: Arc<Font>) {
+        let mut cached = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        cached.clock += 1;
+        let now = cached.clock;
+        if cached.fonts.len() >= MAX_CACHED_FONTS && !cached.fonts.contains_key(&id) {
+            // The older half goes: one pass over the cache per half of it
+            // filled again.
+            let mut ages: Vec<u64> = cached.fonts.values().map(|(_, used)| *used).collect();
+            let half = ages.len() / 2;
+            let (_, &mut cut, _) = ages.select_nth_unstable(half);
+            cached.fonts.retain(|_, (_, used)| *used > cut);
+        }
+        cached.fonts.insert(id, (font, now));
+    }
+}
 
 pub(crate) struct Interp<'d> {
-    doc: &'d Document,
+    doc: &'d PdfFile<'d>,
     cache: &'d FontCache,
     /// Page-local fonts: by object id, or by address for direct dicts.
     page_fonts: HashMap<(ObjectId, usize), Rc<LoadedFont>>,
@@ -247,7 +292,7 @@ fn is_white(c: &[f32; 3]) -> bool {
 
 impl<'d> Interp<'d> {
     pub(crate) fn new(
-        doc: &'d Document,
+        doc: &'d PdfFile<'d>,
         cache: &'d FontCache,
         device: Matrix,
         page_box: BBox,
@@ -819,25 +864,14 @@ impl<'d> Interp<'d> {
             return f.clone();
         }
         let font: Arc<Font> = match (id, dict) {
-            (Some(id), Some(d)) => {
-                let cached = self
-                    .cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&id)
-                    .cloned();
-                match cached {
-                    Some(f) => f,
-                    None => {
-                        let f = Arc::new(Font::load(doc, d, name));
-                        self.cache
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .insert(id, f.clone());
-                        f
-                    }
+            (Some(id), Some(d)) => match self.cache.get(id) {
+                Some(f) => f,
+                None => {
+                    let f = Arc::new(Font::load(doc, d, name));
+                    self.cache.insert(id, f.clone());
+                    f
                 }
-            }
+            },
             (None, Some(d)) => Arc::new(Font::load(doc, d, name)),
             _ => {
                 if !self.warned.font {
@@ -997,7 +1031,7 @@ impl<'d> Interp<'d> {
                 }
                 let content: Rc<Vec<u8>> = match id.and_then(|id| self.forms.get(&id)) {
                     Some(c) => c.clone(),
-                    None => match stream_data(stream) {
+                    None => match stream_data(doc, stream) {
                         Ok(data) => {
                             let rc = Rc::new(data);
                             if let Some(id) = id {

@@ -2,8 +2,17 @@
 //!
 //! [`PdfDocument::open`] loads a file with lopdf (damaged cross-reference
 //! tables are rebuilt by lopdf, an empty user password is tried on
-//! encrypted files); [`PdfDocument::page`] interprets one page at a time,
-//! so memory is bounded by the largest page, not by the file.
+//! encrypted files); [`PdfDocument::page`] interprets one page, and may be
+//! called for several pages at once from different threads (the document
+//! is `Sync`; fonts parsed once are shared).
+//!
+//! Memory: lopdf must parse every object of the file when it loads it (it
+//! has no public on-demand reader), but the data of the streams (page
+//! contents, images, fonts, which are most of a file) is not kept: it is
+//! read again from the file's bytes when a page asks for it and dropped
+//! with the page (see `objects::PdfFile`). What a document holds for the
+//! whole run is the file's bytes (borrowed from the caller), the object
+//! dictionaries and the fonts parsed so far.
 //!
 //! The interpreter (`interp`) walks the page content stream and its Form
 //! XObjects operator by operator, with its own tolerant tokenizer (`lexer`)
@@ -48,9 +57,7 @@ mod lexer;
 mod objects;
 mod tables;
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Mutex;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
@@ -58,7 +65,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{BBox, Glyph, Warning};
 
 use interp::{FontCache, Interp, Matrix, PageOut};
-use objects::{get, get_dict, num_in, resolve, stream_data};
+use objects::{get, get_dict, num_in, resolve, stream_data, PdfFile};
 
 /// Deepest page-tree ancestry followed for inherited attributes.
 const MAX_TREE_DEPTH: usize = 64;
@@ -127,15 +134,15 @@ impl PdfPage {
     }
 }
 
-/// A loaded PDF file.
-pub struct PdfDocument {
-    doc: Document,
+/// A loaded PDF file, borrowing its bytes.
+pub struct PdfDocument<'b> {
+    doc: PdfFile<'b>,
     pages: Vec<ObjectId>,
     fonts: FontCache,
     warnings: Vec<Warning>,
 }
 
-impl std::fmt::Debug for PdfDocument {
+impl std::fmt::Debug for PdfDocument<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PdfDocument")
             .field("pages", &self.pages.len())
@@ -147,11 +154,12 @@ fn malformed(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Malformed, message)
 }
 
-impl PdfDocument {
-    /// Load a PDF from its bytes. Errors: `Empty` (no bytes, no pages),
-    /// `Malformed` (not a PDF, unreadable structure), `Unsupported`
-    /// (encrypted with a password). The caller adds the path.
-    pub fn open(bytes: &[u8]) -> Result<PdfDocument> {
+impl<'b> PdfDocument<'b> {
+    /// Load a PDF from its bytes, which the document borrows (stream data
+    /// is read from them when a page needs it). Errors: `Empty` (no bytes,
+    /// no pages), `Malformed` (not a PDF, unreadable structure),
+    /// `Unsupported` (encrypted with a password). The caller adds the path.
+    pub fn open(bytes: &'b [u8]) -> Result<PdfDocument<'b>> {
         if bytes.is_empty() {
             return Err(Error::new(ErrorKind::Empty, "the file is empty (0 bytes)"));
         }
@@ -159,7 +167,21 @@ impl PdfDocument {
             return Err(malformed("not a PDF file (no %PDF- header)"));
         }
         let loaded = catch_unwind(AssertUnwindSafe(|| {
-            Document::load_mem_with_options(bytes, LoadOptions::default())
+            let deferred = Document::load_mem_with_options(
+                bytes,
+                LoadOptions::with_filter(objects::defer_stream_data),
+            )
+            .ok()
+            // lopdf rebuilds a damaged page tree only on a load without a
+            // filter, and a stream not found again needs its data kept:
+            // either way the file is loaded again, whole, as it always was.
+            .filter(page_tree_loaded)
+            .and_then(|doc| PdfFile::locate(doc, bytes));
+            match deferred {
+                Some(file) => Ok(file),
+                None => Document::load_mem_with_options(bytes, LoadOptions::default())
+                    .map(PdfFile::in_memory),
+            }
         }));
         let doc = match loaded {
             Ok(Ok(doc)) => doc,
@@ -223,7 +245,7 @@ impl PdfDocument {
         Ok(PdfDocument {
             doc,
             pages,
-            fonts: Mutex::new(HashMap::new()),
+            fonts: FontCache::default(),
             warnings,
         })
     }
@@ -322,6 +344,18 @@ impl PdfDocument {
     }
 }
 
+/// Whether the catalog leads to a page tree root with `/Kids` (what lopdf
+/// checks before it rebuilds a damaged file's cross-reference table).
+fn page_tree_loaded(doc: &Document) -> bool {
+    doc.catalog()
+        .ok()
+        .and_then(|c| c.get(b"Pages").ok())
+        .and_then(|p| p.as_reference().ok())
+        .and_then(|id| doc.get_dictionary(id).ok())
+        .and_then(|root| root.get_deref(b"Kids", doc).ok())
+        .is_some_and(|kids| kids.as_array().is_ok())
+}
+
 /// A page attribute, inherited through `/Parent`.
 fn inherited<'d>(doc: &'d Document, page: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
     let mut node = page;
@@ -377,14 +411,14 @@ fn device_matrix(b: [f64; 4], rotation: i32) -> (Matrix, f64, f64) {
 }
 
 /// The page's content streams, decoded and joined.
-fn page_content(doc: &Document, page: &Dictionary) -> lopdf::Result<Vec<u8>> {
+fn page_content(doc: &PdfFile, page: &Dictionary) -> lopdf::Result<Vec<u8>> {
     let mut out = Vec::new();
     let Some(contents) = get(doc, page, b"Contents") else {
         return Ok(out);
     };
     let mut append = |obj: &Object| -> lopdf::Result<()> {
         if let Some(Object::Stream(s)) = resolve(doc, obj) {
-            let data = stream_data(s)?;
+            let data = stream_data(doc, s)?;
             if out.len().saturating_add(data.len()) > objects::MAX_STREAM {
                 return Err(lopdf::Error::InvalidStream(
                     "page content larger than 256 MiB".to_string(),

@@ -1,0 +1,46 @@
+//! Image files (PNG, JPEG, TIFF with its pages, JPEG 2000) as the OCR path
+//! reads them: `decode_pages`, then, for small pages, the preprocessing
+//! that comes before the engine (border cleanup, deskew, scaling), without
+//! the engine itself.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use newsclip::extract::ocr::{self, input, preprocess};
+
+/// Pages over this many pixels are decoded but not preprocessed: the
+/// preprocessing of a large page takes seconds (it is bounded by the
+/// decoder's size limit, not by the input's length), which would make
+/// every large seed a timeout instead of a test.
+const MAX_PREPARED_PIXELS: u64 = 512 * 512;
+
+fuzz_target!(init: newsclip_fuzz::init(), |bytes: &[u8]| {
+    newsclip_fuzz::run(|| {
+        // The pipeline wraps the decoders as this does (src/pipeline.rs,
+        // no_panic): a decoder's panic becomes the file's error.
+        let Ok(pages) = std::panic::catch_unwind(|| input::decode_pages(bytes)) else {
+            return;
+        };
+        let Ok(pages) = pages else {
+            return;
+        };
+        for page in pages.into_iter().flatten() {
+            let (w, h) = page.image.dimensions();
+            if w < preprocess::MIN_SIDE
+                || h < preprocess::MIN_SIDE
+                || w as u64 * h as u64 > MAX_PREPARED_PIXELS
+            {
+                continue;
+            }
+            let dpi = ocr::plausible_dpi(page.dpi, w, h).unwrap_or(ocr::DEFAULT_DPI);
+            let prepared = preprocess::prepare(page.image, dpi);
+            // The rule finder with the thresholds ocr_page derives from
+            // the working resolution.
+            let work_dpi = dpi * prepared.scale;
+            let _ = preprocess::find_rules(
+                &prepared.image,
+                (0.75 * work_dpi) as u32,
+                ((0.05 * work_dpi) as u32).max(2),
+            );
+        }
+    });
+});

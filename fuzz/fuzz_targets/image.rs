@@ -7,11 +7,12 @@
 use libfuzzer_sys::fuzz_target;
 use newsclip::extract::ocr::{self, input, preprocess};
 
-/// Pages over this many pixels are decoded but not preprocessed: the
-/// preprocessing of a large page takes seconds (it is bounded by the
-/// decoder's size limit, not by the input's length), which would make
-/// every large seed a timeout instead of a test.
-const MAX_PREPARED_PIXELS: u64 = 512 * 512;
+/// Pages whose working image (after the upscaling or downscaling that
+/// `prepare` applies to reach 300 dpi) would exceed this many pixels are
+/// decoded but not preprocessed: preprocessing a large page takes seconds
+/// (bounded by the decoder's size limit, not by the input's length), which
+/// would make every large input a timeout instead of a test.
+const MAX_PREPARED_PIXELS: f32 = 512.0 * 512.0;
 
 fuzz_target!(init: newsclip_fuzz::init(), |bytes: &[u8]| {
     newsclip_fuzz::run(|| {
@@ -25,13 +26,15 @@ fuzz_target!(init: newsclip_fuzz::init(), |bytes: &[u8]| {
         };
         for page in pages.into_iter().flatten() {
             let (w, h) = page.image.dimensions();
+            let dpi = ocr::plausible_dpi(page.dpi, w, h).unwrap_or(ocr::DEFAULT_DPI);
+            // At most the scale `prepare` applies (it caps upscaling at 4×).
+            let scale = (preprocess::TARGET_DPI / dpi).min(4.0);
             if w < preprocess::MIN_SIDE
                 || h < preprocess::MIN_SIDE
-                || w as u64 * h as u64 > MAX_PREPARED_PIXELS
+                || w as f32 * h as f32 * scale * scale > MAX_PREPARED_PIXELS
             {
                 continue;
             }
-            let dpi = ocr::plausible_dpi(page.dpi, w, h).unwrap_or(ocr::DEFAULT_DPI);
             let prepared = preprocess::prepare(page.image, dpi);
             // The rule finder with the thresholds ocr_page derives from
             // the working resolution.

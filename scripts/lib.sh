@@ -294,3 +294,19 @@ build_python_wheel() {
     "$PYTHON_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         --no-deps --force-reinstall "$wheel"
 }
+
+# Fuzzing (scripts/fuzz): cargo-fuzz, pinned, drives libFuzzer (linked in
+# through the fuzz crate's libfuzzer-sys) on the stable toolchain with
+# `--sanitizer none` (the sanitizers need nightly).
+CARGO_FUZZ_VERSION="0.13.2"
+
+# ensure_cargo_fuzz: `cargo fuzz` at $CARGO_FUZZ_VERSION, installed with
+# `cargo install --locked` when missing or at another version.
+ensure_cargo_fuzz() {
+    ensure_rust
+    if [ "$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+        return 0
+    fi
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+}

@@ -77,6 +77,19 @@ impl DecodedPage {
             damage: None,
         }
     }
+
+    /// A page decoded whole, then reduced to what OCR uses (see
+    /// [`ocr_reduction`]).
+    fn reduced_for_ocr(image: GrayImage, dpi: Option<f32>) -> DecodedPage {
+        let (w, h) = image.dimensions();
+        let by = ocr_reduction(w, h, dpi);
+        DecodedPage {
+            image: reduce(image, by),
+            dpi: dpi.map(|d| d / by as f32),
+            reduced_by: by,
+            damage: None,
+        }
+    }
 }
 
 fn malformed(message: impl Into<String>) -> Error {
@@ -119,14 +132,7 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
         Some(ImageKind::Tiff) => decode_tiff(bytes),
         Some(ImageKind::Jpeg2000) => {
             let page = decode_jpeg2000(bytes)?;
-            let (w, h) = page.image.dimensions();
-            let by = ocr_reduction(w, h, page.dpi);
-            Ok(vec![Ok(DecodedPage {
-                image: reduce(page.image, by),
-                dpi: page.dpi.map(|d| d / by as f32),
-                reduced_by: by,
-                damage: None,
-            })])
+            Ok(vec![Ok(DecodedPage::reduced_for_ocr(page.image, page.dpi))])
         }
         Some(kind) => {
             // The size the header declares, read by hand first: a huge
@@ -137,15 +143,10 @@ pub fn decode_pages(bytes: &[u8]) -> Result<Vec<Result<DecodedPage>>> {
             let page = if kind == ImageKind::Png {
                 decode_png(bytes)?
             } else {
-                let dpi = jpeg_dpi(bytes);
                 let jpeg = decode_jpeg_gray(bytes)?;
-                let (w, h) = jpeg.image.dimensions();
-                let by = ocr_reduction(w, h, dpi);
                 DecodedPage {
-                    image: reduce(jpeg.image, by),
-                    dpi: dpi.map(|d| d / by as f32),
-                    reduced_by: by,
                     damage: jpeg.damage,
+                    ..DecodedPage::reduced_for_ocr(jpeg.image, jpeg_dpi(bytes))
                 }
             };
             Ok(vec![Ok(page)])
@@ -403,15 +404,7 @@ fn decode_png_whole(bytes: &[u8], dpi: Option<f32>) -> Result<DecodedPage> {
             "the PNG image could not be decoded (truncated or damaged?): {e}"
         ))
     })?;
-    let image = to_gray(img);
-    let (w, h) = image.dimensions();
-    let by = ocr_reduction(w, h, dpi);
-    Ok(DecodedPage {
-        image: reduce(image, by),
-        dpi: dpi.map(|d| d / by as f32),
-        reduced_by: by,
-        damage: None,
-    })
+    Ok(DecodedPage::reduced_for_ocr(to_gray(img), dpi))
 }
 
 /// Width and height as the header declares them (PNG `IHDR`, JPEG `SOFn`).
@@ -802,13 +795,7 @@ fn tiff_page(dec: &mut tiff::decoder::Decoder<Cursor<&[u8]>>) -> Result<DecodedP
     }
     let image = GrayImage::from_raw(w, h, out)
         .ok_or_else(|| malformed("the TIFF page's size does not match its data"))?;
-    let by = ocr_reduction(w, h, dpi);
-    Ok(DecodedPage {
-        image: reduce(image, by),
-        dpi: dpi.map(|d| d / by as f32),
-        reduced_by: by,
-        damage: None,
-    })
+    Ok(DecodedPage::reduced_for_ocr(image, dpi))
 }
 
 /// Samples of `channels` per pixel to gray (alpha over white, CMYK

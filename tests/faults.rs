@@ -15,9 +15,7 @@ mod common;
 use common::*;
 
 use std::fs;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use newsclip::model::Document;
 
@@ -108,35 +106,6 @@ fn truncated_jpeg_alone_and_in_a_pdf_is_a_damaged_page() {
     assert_eq!(status_of(&records, "whole.jpg"), "done");
     assert_eq!(status_of(&records, "cut.jpg"), "partial");
     assert_eq!(status_of(&records, "cut.pdf"), "partial");
-}
-
-/// Peak resident memory (kB) and exit code of `cmd`, waited for with
-/// `wait4` so that the child's own peak is read (which is why clippy's
-/// `Child::wait` is not used: it would reap the child without its usage).
-#[allow(clippy::zombie_processes)]
-fn run_measured(cmd: &mut Command) -> (i32, u64, String) {
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start newsclip");
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, writing into the two locals.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32, "wait4");
-    let text = reader.join().unwrap();
-    assert!(libc::WIFEXITED(status), "killed: {text}");
-    let code = libc::WEXITSTATUS(status);
-    assert_ne!(code, 101, "panicked: {text}");
-    (code, usage.ru_maxrss as u64, text)
 }
 
 /// Finding 5: small files declaring up to 144 megapixels took about 950

@@ -13,9 +13,8 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
-use common::{bin, code, stderr};
+use common::{bin, code, run_measured, stderr};
 use lopdf::{dictionary, Document, Object, Stream};
 
 /// A PDF of `pages` letter pages, each with a headline and three columns of
@@ -156,31 +155,18 @@ impl PdfWriter {
 }
 
 /// Runs `extract` on the file; returns its peak resident set (KiB), read
-/// from this child's own resource usage (`wait4`): the other tests of this
-/// file run children at the same time, which `RUSAGE_CHILDREN` would count.
-// The child is reaped by wait4, which std does not see.
-#[allow(clippy::zombie_processes)]
+/// from this child's own resource usage: the other tests of this file run
+/// children at the same time.
 fn extract(input: &Path, output: &Path) -> i64 {
-    let child = Command::new(env!("CARGO_BIN_EXE_newsclip"))
-        .args(["extract", "-j", "1"])
-        .arg(input)
-        .arg("-o")
-        .arg(output)
-        .spawn()
-        .expect("run newsclip");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: wait4 only writes into the status and struct we pass; the
-    // child is ours and is not waited for elsewhere.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(rc, pid);
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{}: status {status}",
-        input.display()
+    let (code, peak_kb, err) = run_measured(
+        bin()
+            .args(["extract", "-j", "1"])
+            .arg(input)
+            .arg("-o")
+            .arg(output),
     );
-    usage.ru_maxrss
+    assert_eq!(code, 0, "{}: {err}", input.display());
+    peak_kb as i64
 }
 
 #[test]

@@ -6,8 +6,9 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use lopdf::{dictionary, Document as PdfDoc, Object, Stream};
 use newsclip::model::Document;
@@ -147,4 +148,34 @@ pub fn image_xobject(width: u32, height: u32, filter: Option<&str>, data: Vec<u8
         dict.set("Filter", Object::Name(f.as_bytes().to_vec()));
     }
     Stream::new(dict, data)
+}
+
+/// Exit code, peak resident memory (kB) and standard error of `cmd`,
+/// waited for with `wait4` so that the child's own peak is read (not
+/// `RUSAGE_CHILDREN`, which counts every child of the test process) (which is why clippy's
+/// `Child::wait` is not used: it would reap the child without its usage).
+#[allow(clippy::zombie_processes)]
+pub fn run_measured(cmd: &mut Command) -> (i32, u64, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start newsclip");
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, writing into the two locals.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    let text = reader.join().unwrap();
+    assert!(libc::WIFEXITED(status), "killed: {text}");
+    let code = libc::WEXITSTATUS(status);
+    assert_ne!(code, 101, "panicked: {text}");
+    (code, usage.ru_maxrss as u64, text)
 }

@@ -174,6 +174,38 @@ pub fn text_width(s: &str) -> f32 {
     s.chars().map(char_width).sum()
 }
 
+/// Does `text` hold any of `marks`? The same answer as
+/// `text.contains(marks)`, found by the marks' first UTF-8 bytes: in CJK
+/// text the lead bytes of punctuation (E3, EF) are rare next to those of
+/// ideographs (E4–E9), so SIMD skips most of a line instead of decoding
+/// every character. Marks with more than three distinct first bytes fall
+/// back to `contains`.
+pub fn holds_any(text: &str, marks: &[char]) -> bool {
+    let mut leads: [u8; 3] = [0; 3];
+    let mut n = 0;
+    for m in marks {
+        let mut buf = [0u8; 4];
+        let lead = m.encode_utf8(&mut buf).as_bytes()[0];
+        if !leads[..n].contains(&lead) {
+            if n == 3 {
+                return text.contains(marks);
+            }
+            leads[n] = lead;
+            n += 1;
+        }
+    }
+    let bytes = text.as_bytes();
+    let hit = |at: usize| marks.iter().any(|m| text[at..].starts_with(*m));
+    // A lead byte (ASCII or 0xC0 and above) always starts a character, so
+    // slicing at it is valid.
+    match n {
+        0 => false,
+        1 => memchr::memchr_iter(leads[0], bytes).any(hit),
+        2 => memchr::memchr2_iter(leads[0], leads[1], bytes).any(hit),
+        _ => memchr::memchr3_iter(leads[0], leads[1], leads[2], bytes).any(hit),
+    }
+}
+
 /// Punctuation that ends a sentence, in CJK and Latin text.
 pub fn is_terminal_punct(c: char) -> bool {
     matches!(
@@ -365,6 +397,31 @@ mod tests {
             remove_justification_spaces("公司 （以下简称世纪通讯） 与"),
             "公司（以下简称世纪通讯）与"
         );
+    }
+
+    #[test]
+    fn holds_any_answers_as_contains() {
+        let marks: [&[char]; 4] = [
+            &['，', '。', '、', '；', '：'],
+            &['（', '）', '，'],
+            &['a', '，', '版'],
+            &['，', '、', '。', ',', '.', ';', '；', '：', ':'],
+        ];
+        let texts = [
+            "本报讯记者王明",
+            "中文，对",
+            "a（b）",
+            "版面",
+            "",
+            "x.y",
+            "、",
+            "全角：冒号",
+        ];
+        for m in marks {
+            for t in texts {
+                assert_eq!(holds_any(t, m), t.contains(m), "{t} {m:?}");
+            }
+        }
     }
 
     #[test]

@@ -352,7 +352,14 @@ pub fn opener(paragraph: &str) -> Option<Opener> {
             return Some(o);
         }
     }
+    // EN_DATELINE opens with two capitals (`LONDON`, `U.S.`): an ordinary
+    // sentence's lower-case second letter rules it out before any scan.
+    let capital_pair = matches!(
+        paragraph.as_bytes().get(1),
+        Some(b'A'..=b'Z' | b'.' | b'\'' | b'-')
+    );
     if first.is_ascii_uppercase()
+        && capital_pair
         && (paragraph.contains('—') || paragraph.contains('–') || paragraph.contains("--"))
     {
         return en_dateline(paragraph);

@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use lopdf::{Dictionary, Document, Object};
+use lopdf::{Dictionary, Object};
 
 use super::cmap::{self, CMap};
 use super::encoding::{glyph_name_text, BaseEncoding, StdFont};
 use super::objects::{
     get, get_array, get_dict, get_name, get_num, get_stream, number_items, numbers, resolve,
-    stream_data, NumItem, PdfFile,
+    stream_data, NumItem, Objs,
 };
 
 /// Most entries read from a `/W` or `/W2` array.
@@ -140,7 +140,7 @@ impl Font {
 
     /// Load a font dictionary. Never fails: broken parts fall back to
     /// defaults (and unmapped codes are reported by the caller).
-    pub(crate) fn load(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
+    pub(crate) fn load(doc: &Objs<'_>, dict: &Dictionary, resource_name: &[u8]) -> Font {
         match get_name(doc, dict, b"Subtype") {
             Some(b"Type0") => load_type0(doc, dict, resource_name),
             Some(b"Type3") => load_simple(doc, dict, resource_name, true),
@@ -295,7 +295,7 @@ fn predefined(name: &[u8]) -> Predefined {
 /// Descriptor metrics: (ascent, descent) in glyph units/1000, sanitized as
 /// poppler does (negative ascent flipped, positive descent flipped, zero or
 /// absurd values ignored).
-fn descriptor_metrics(doc: &Document, desc: Option<&Dictionary>) -> (Option<f64>, Option<f64>) {
+fn descriptor_metrics(doc: &Objs<'_>, desc: Option<&Dictionary>) -> (Option<f64>, Option<f64>) {
     let Some(desc) = desc else {
         return (None, None);
     };
@@ -309,7 +309,7 @@ fn descriptor_metrics(doc: &Document, desc: Option<&Dictionary>) -> (Option<f64>
 }
 
 /// Style from the name and the descriptor.
-fn style(doc: &Document, name: &str, desc: Option<&Dictionary>) -> (bool, bool) {
+fn style(doc: &Objs<'_>, name: &str, desc: Option<&Dictionary>) -> (bool, bool) {
     let (mut bold, mut italic) = name_style(name);
     if let Some(desc) = desc {
         let flags = get_num(doc, desc, b"Flags").unwrap_or(0.0) as i64;
@@ -329,18 +329,18 @@ fn style(doc: &Document, name: &str, desc: Option<&Dictionary>) -> (bool, bool) 
     (bold, italic)
 }
 
-fn base_font_name(doc: &Document, dict: &Dictionary) -> Option<String> {
+fn base_font_name(doc: &Objs<'_>, dict: &Dictionary) -> Option<String> {
     get_name(doc, dict, b"BaseFont").map(|n| strip_subset(&String::from_utf8_lossy(n)).to_string())
 }
 
-fn load_tounicode(doc: &PdfFile, dict: &Dictionary) -> Option<CMap> {
+fn load_tounicode(doc: &Objs<'_>, dict: &Dictionary) -> Option<CMap> {
     let stream = get_stream(doc, dict, b"ToUnicode")?;
     let data = stream_data(doc, stream).ok()?;
     let m = CMap::parse(&data);
     m.has_unicode().then_some(m)
 }
 
-fn load_simple(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8], type3: bool) -> Font {
+fn load_simple(doc: &Objs<'_>, dict: &Dictionary, resource_name: &[u8], type3: bool) -> Font {
     let name = base_font_name(doc, dict)
         .or_else(|| get_name(doc, dict, b"Name").map(|n| String::from_utf8_lossy(n).into_owned()))
         .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned());
@@ -528,7 +528,7 @@ fn load_simple(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8], type3: bo
     }
 }
 
-fn load_type0(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
+fn load_type0(doc: &Objs<'_>, dict: &Dictionary, resource_name: &[u8]) -> Font {
     let descendant = get_array(doc, dict, b"DescendantFonts")
         .and_then(|a| a.first())
         .and_then(|o| resolve(doc, o))

@@ -13,10 +13,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use image::GrayImage;
-use lopdf::{Dictionary, Document, Object, Stream};
+use lopdf::{Dictionary, Object, Stream};
 
 use super::objects::{
-    get, get_array, get_dict, get_name, get_num, resolve, stream_data, stream_raw, PdfFile,
+    get, get_array, get_dict, get_name, get_num, resolve, stream_data, stream_raw, Objs,
 };
 use super::{inherited, PdfDocument, PdfPage};
 use crate::error::{Error, ErrorKind, Result};
@@ -48,7 +48,8 @@ impl PdfDocument<'_> {
     }
 
     fn page_image_inner(&self, page: &PdfPage) -> Result<PageRaster> {
-        let doc = &self.doc;
+        let objs = Objs::new(&self.doc);
+        let doc = &objs;
         let id = self
             .pages
             .get(page.number.saturating_sub(1) as usize)
@@ -122,7 +123,7 @@ impl PdfDocument<'_> {
 
 /// Image XObjects of a resource dictionary and of the forms it holds.
 fn collect_images<'d>(
-    doc: &'d Document,
+    doc: &'d Objs<'_>,
     resources: &'d Dictionary,
     depth: usize,
     out: &mut Vec<(String, &'d Stream)>,
@@ -146,7 +147,7 @@ fn collect_images<'d>(
     }
 }
 
-fn filters(doc: &Document, dict: &Dictionary) -> Vec<String> {
+fn filters(doc: &Objs<'_>, dict: &Dictionary) -> Vec<String> {
     match get(doc, dict, b"Filter") {
         Some(Object::Name(n)) => vec![String::from_utf8_lossy(n).into_owned()],
         Some(Object::Array(a)) => a
@@ -161,7 +162,7 @@ fn filters(doc: &Document, dict: &Dictionary) -> Vec<String> {
 }
 
 /// The decode parameters of the last filter.
-fn last_parms<'d>(doc: &'d Document, dict: &'d Dictionary) -> Option<&'d Dictionary> {
+fn last_parms<'d>(doc: &'d Objs<'_>, dict: &'d Dictionary) -> Option<&'d Dictionary> {
     match get(doc, dict, b"DecodeParms").or_else(|| get(doc, dict, b"DP")) {
         Some(Object::Dictionary(d)) => Some(d),
         Some(Object::Array(a)) => a.last().and_then(|o| match resolve(doc, o) {
@@ -187,7 +188,7 @@ fn codec_name(f: &str) -> &str {
 
 /// Decodes an image XObject to gray; also gives the decoder's complaint
 /// when the data was damaged and the image read only in part.
-pub(crate) fn decode_image(doc: &PdfFile, stream: &Stream) -> Result<(GrayImage, Option<String>)> {
+pub(crate) fn decode_image(doc: &Objs<'_>, stream: &Stream) -> Result<(GrayImage, Option<String>)> {
     let dict = &stream.dict;
     let fs: Vec<String> = filters(doc, dict)
         .iter()
@@ -477,7 +478,7 @@ enum Space {
 /// An Indexed colour space's base and lookup table.
 type Palette = (Space, Vec<u8>);
 
-fn color_space(doc: &PdfFile, obj: Option<&Object>) -> Result<(Space, Option<Palette>)> {
+fn color_space(doc: &Objs<'_>, obj: Option<&Object>) -> Result<(Space, Option<Palette>)> {
     let base_of = |name: &[u8]| match name {
         b"DeviceGray" | b"G" | b"CalGray" => Some(Space::Gray),
         b"DeviceRGB" | b"RGB" | b"CalRGB" | b"Lab" => Some(Space::Rgb),
@@ -547,7 +548,7 @@ fn to_gray(space: Space, c: &[u32]) -> u8 {
 
 /// Uncompressed samples (after Flate/LZW and predictors) to gray.
 fn samples_to_gray(
-    doc: &PdfFile,
+    doc: &Objs<'_>,
     dict: &Dictionary,
     raw: &[u8],
     w: u32,

@@ -12,7 +12,7 @@ use super::font::Font;
 use super::lexer::{Lexer, Obj};
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_num, last_filter, numbers, ref_id, resolve,
-    stream_data, PdfFile,
+    stream_data, Objs,
 };
 use super::ImagePlacement;
 use crate::model::{BBox, Glyph, Warning};
@@ -217,7 +217,7 @@ impl FontCache {
 }
 
 pub(crate) struct Interp<'d> {
-    doc: &'d PdfFile<'d>,
+    doc: &'d Objs<'d>,
     cache: &'d FontCache,
     /// Page-local fonts: by object id, or by address for direct dicts.
     page_fonts: HashMap<(ObjectId, usize), Rc<LoadedFont>>,
@@ -292,7 +292,7 @@ fn is_white(c: &[f32; 3]) -> bool {
 
 impl<'d> Interp<'d> {
     pub(crate) fn new(
-        doc: &'d PdfFile<'d>,
+        doc: &'d Objs<'d>,
         cache: &'d FontCache,
         device: Matrix,
         page_box: BBox,

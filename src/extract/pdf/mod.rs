@@ -65,7 +65,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{BBox, Glyph, Warning};
 
 use interp::{FontCache, Interp, Matrix, PageOut};
-use objects::{get, get_dict, num_in, resolve, stream_data, PdfFile};
+use objects::{get, get_dict, num_in, resolve, stream_data, Objs, PdfFile};
 
 /// Deepest page-tree ancestry followed for inherited attributes.
 const MAX_TREE_DEPTH: usize = 64;
@@ -167,6 +167,17 @@ impl<'b> PdfDocument<'b> {
             return Err(malformed("not a PDF file (no %PDF- header)"));
         }
         let loaded = catch_unwind(AssertUnwindSafe(|| {
+            // A sound file: only its page tree is held, any other object is
+            // parsed when a page needs it.
+            let on_demand = Document::load_mem_with_options(
+                bytes,
+                LoadOptions::with_filter(objects::keep_page_tree),
+            )
+            .ok()
+            .and_then(|doc| PdfFile::on_demand(doc, bytes));
+            if let Some(file) = on_demand {
+                return Ok(file);
+            }
             let deferred = Document::load_mem_with_options(
                 bytes,
                 LoadOptions::with_filter(objects::defer_stream_data),
@@ -207,7 +218,9 @@ impl<'b> PdfDocument<'b> {
                 ))
             }
         };
-        if doc.trailer.has(b"Encrypt") {
+        let objs = Objs::new(&doc);
+        let lopdf = doc.document();
+        if lopdf.trailer.has(b"Encrypt") {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 "the PDF is encrypted and needs a password to open",
@@ -217,24 +230,25 @@ impl<'b> PdfDocument<'b> {
             ));
         }
         let mut warnings = Vec::new();
-        if let Some(r) = doc.xref_recovery {
+        if let Some(r) = lopdf.xref_recovery {
             warnings.push(Warning::new(
                 "xref-recovered",
                 format!("the cross-reference table was damaged and has been rebuilt ({r:?})"),
             ));
         }
-        if doc.encryption_state.is_some() {
+        if lopdf.encryption_state.is_some() {
             warnings.push(Warning::new(
                 "decrypted",
                 "the PDF is encrypted with an empty user password; it was decrypted",
             ));
         }
-        let has_tree = doc
+        let has_tree = lopdf
             .catalog()
             .ok()
-            .and_then(|c| get(&doc, c, b"Pages"))
+            .and_then(|c| get(&objs, c, b"Pages"))
             .is_some();
-        let pages: Vec<ObjectId> = doc.page_iter().collect();
+        let pages: Vec<ObjectId> = lopdf.page_iter().collect();
+        drop(objs);
         if pages.is_empty() {
             return Err(if has_tree {
                 Error::new(ErrorKind::Empty, "the PDF has no pages")
@@ -281,7 +295,8 @@ impl<'b> PdfDocument<'b> {
     }
 
     fn page_inner(&self, number: u32, id: ObjectId) -> Result<PdfPage> {
-        let doc = &self.doc;
+        let objs = Objs::new(&self.doc);
+        let doc = &objs;
         let dict = doc
             .get_dictionary(id)
             .map_err(|e| malformed(format!("the page object is unreadable: {e}")))?;
@@ -357,7 +372,7 @@ fn page_tree_loaded(doc: &Document) -> bool {
 }
 
 /// A page attribute, inherited through `/Parent`.
-fn inherited<'d>(doc: &'d Document, page: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
+fn inherited<'d>(doc: &'d Objs<'_>, page: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
     let mut node = page;
     for _ in 0..MAX_TREE_DEPTH {
         if let Some(v) = get(doc, node, key) {
@@ -369,7 +384,7 @@ fn inherited<'d>(doc: &'d Document, page: &'d Dictionary, key: &[u8]) -> Option<
 }
 
 /// A rectangle `[llx lly urx ury]`, normalised.
-fn rect(doc: &Document, obj: &Object) -> Option<[f64; 4]> {
+fn rect(doc: &Objs<'_>, obj: &Object) -> Option<[f64; 4]> {
     let Object::Array(a) = obj else { return None };
     if a.len() != 4 {
         return None;
@@ -411,7 +426,7 @@ fn device_matrix(b: [f64; 4], rotation: i32) -> (Matrix, f64, f64) {
 }
 
 /// The page's content streams, decoded and joined.
-fn page_content(doc: &PdfFile, page: &Dictionary) -> lopdf::Result<Vec<u8>> {
+fn page_content(doc: &Objs<'_>, page: &Dictionary) -> lopdf::Result<Vec<u8>> {
     let mut out = Vec::new();
     let Some(contents) = get(doc, page, b"Contents") else {
         return Ok(out);

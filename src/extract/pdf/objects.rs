@@ -342,6 +342,7 @@ pub(crate) struct Objs<'f> {
     file: &'f PdfFile<'f>,
     /// Objects parsed from the file. Boxed: a reference handed out stays
     /// valid while the list grows; nothing is removed before `self` goes.
+    #[allow(clippy::vec_box)] // the boxes keep each object in place
     parsed: RefCell<Vec<Box<Object>>>,
     /// Object id to its parsed object (`None`: not in the file, or being
     /// parsed, which stops a loop through stream lengths).
@@ -379,7 +380,7 @@ impl<'f> Objs<'f> {
                 self.parse_at(on_demand, *offset as usize, id)
             }
             Some(lopdf::xref::XrefEntry::Compressed { container, .. }) if id.1 == 0 => {
-                self.from_object_stream(*container, id)
+                self.in_object_stream(*container, id)
             }
             _ => None,
         }?;
@@ -506,7 +507,7 @@ impl<'f> Objs<'f> {
     }
 
     /// Object `id` from the object stream `container`.
-    fn from_object_stream(&self, container: u32, id: ObjectId) -> Option<Object> {
+    fn in_object_stream(&self, container: u32, id: ObjectId) -> Option<Object> {
         if !self.obj_streams.borrow().contains_key(&container) {
             let unpacked = match self.object((container, 0)) {
                 Some(Object::Stream(s)) => {

@@ -265,20 +265,15 @@ fn space_is_justification(prev: char, next: char) -> bool {
 /// Latin words and between digits (`2000 300`) are kept.
 pub fn remove_justification_spaces(s: &str) -> String {
     let b = s.as_bytes();
-    // Fast path: no ASCII space or tab, no ideographic space (E3 80 80), no
-    // no-break space (C2 A0).
-    if !b
-        .iter()
-        .any(|&x| x == b' ' || x == b'\t' || x == 0xE3 || x == 0xC2)
-        || !s.contains(|c: char| c.is_whitespace())
-    {
+    // Fast path: no whitespace at all (most CJK lines), found in one pass
+    // over the bytes without decoding a character.
+    let Some((first_at, _)) = next_whitespace(b, 0) else {
         return s.to_string();
-    }
+    };
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
-    // Runs between spaces are found by their bytes and copied whole: only a
-    // byte that can start a whitespace character is decoded.
+    // Runs between spaces are found by their bytes and copied whole.
     fn flush(run: &str, out: &mut String, prev: &mut Option<char>, pending_space: &mut bool) {
         let Some(first) = run.chars().next() else {
             return;
@@ -294,31 +289,58 @@ pub fn remove_justification_spaces(s: &str) -> String {
         *prev = run.chars().next_back();
         *pending_space = false;
     }
-    let (mut run_start, mut i) = (0, 0);
-    while i < b.len() {
-        if !may_start_whitespace(b[i]) {
-            i += 1;
-            continue;
-        }
-        // Such a byte is ASCII or a lead byte, never inside a character.
-        let c = s[i..].chars().next().unwrap_or(' ');
-        if c.is_whitespace() {
-            flush(&s[run_start..i], &mut out, &mut prev, &mut pending_space);
-            pending_space = prev.is_some();
-            run_start = i + c.len_utf8();
-        }
-        i += c.len_utf8();
+    let mut run_start = 0;
+    let mut next = Some((first_at, whitespace_len(b, first_at)));
+    while let Some((at, len)) = next {
+        flush(&s[run_start..at], &mut out, &mut prev, &mut pending_space);
+        pending_space = prev.is_some();
+        run_start = at + len;
+        next = next_whitespace(b, run_start);
     }
     flush(&s[run_start..], &mut out, &mut prev, &mut pending_space);
     out
 }
 
-/// Can a character starting with this byte be whitespace? ASCII tab to
-/// carriage return and space; the lead bytes of U+0085/U+00A0 (C2),
-/// U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3). Every other byte
-/// starts no whitespace character, or is inside one.
-fn may_start_whitespace(b: u8) -> bool {
-    matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+/// The byte offset and length of the first whitespace character
+/// (`char::is_whitespace`, Unicode White_Space) at or after `from`, told
+/// from its UTF-8 bytes alone. `from` must be a character boundary.
+fn next_whitespace(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < b.len() {
+        // Only these bytes can start a whitespace character: ASCII tab to
+        // carriage return and space; the lead bytes of U+0085/U+00A0 (C2),
+        // U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3). Every other
+        // byte starts none, or is inside a character.
+        if matches!(b[i], 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            let len = whitespace_len(b, i);
+            if len > 0 {
+                return Some((i, len));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The UTF-8 length of the whitespace character starting at `b[i]`, or 0
+/// when the character there is not whitespace. Continuation bytes are
+/// never taken for a start, since no pattern below begins with one.
+fn whitespace_len(b: &[u8], i: usize) -> usize {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        0x09..=0x0D | 0x20 => 1,
+        // U+0085 next line, U+00A0 no-break space.
+        0xC2 if matches!(at(1), 0x85 | 0xA0) => 2,
+        // U+1680 Ogham space mark.
+        0xE1 if at(1) == 0x9A && at(2) == 0x80 => 3,
+        // U+2000-U+200A spaces, U+2028/U+2029 separators, U+202F narrow
+        // no-break space; U+205F medium mathematical space.
+        0xE2 if at(1) == 0x80 && matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if at(1) == 0x81 && at(2) == 0x9F => 3,
+        // U+3000 ideographic space.
+        0xE3 if at(1) == 0x80 && at(2) == 0x80 => 3,
+        _ => 0,
+    }
 }
 
 /// Like [`remove_justification_spaces`], for a display line (headline,
@@ -381,6 +403,17 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn whitespace_is_told_from_bytes_as_char_is_whitespace_tells_it() {
+        // Every scalar value, alone and between two letters.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            let b = text.as_bytes();
+            let expected = c.is_whitespace().then_some((1, c.len_utf8()));
+            assert_eq!(next_whitespace(b, 0), expected, "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn justification_spaces_between_cjk_digits_and_latin_go() {

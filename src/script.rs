@@ -125,25 +125,44 @@ pub fn line_shape(s: &str) -> (f32, bool) {
 /// [`line_shape`] plus the number of compressible punctuation marks, so a
 /// caller can re-weigh them (see [`COMPRESSED_PUNCT_WIDTH`]).
 pub fn line_shape_counted(s: &str) -> (f32, bool, u32) {
-    let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
-    for c in s.chars() {
-        // Most characters of a Chinese dump: a full-width letter.
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            width += 1.0;
-            cjk += 1;
+    // Widths are counted in half cells: char_width gives only 0, 0.5 and 1,
+    // so the sum in halves is exact, and cheaper than a float per character.
+    let (mut halves, mut cjk, mut latin, mut punct) = (0u64, 0usize, 0usize, 0u32);
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            // ASCII: half a cell unless it is whitespace.
+            halves += u64::from(!lead.is_ascii_whitespace());
+            latin += usize::from(lead.is_ascii_alphabetic());
+            i += 1;
             continue;
         }
-        width += char_width(c);
-        punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
-        if c.is_ascii() {
-            latin += usize::from(c.is_ascii_alphabetic());
-        } else if is_cjk_letter(c) {
+        // Most characters of a Chinese dump, U+4E00-U+9FFF (lead E4 with a
+        // second byte from B8, or E5-E9): a full-width letter, told from
+        // its bytes.
+        if (0xE5..=0xE9).contains(&lead) || (lead == 0xE4 && b.get(i + 1) >= Some(&0xB8)) {
+            halves += 2;
+            cjk += 1;
+            i += 3;
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        halves += match char_width(c) {
+            w if w >= 1.0 => 2,
+            w if w > 0.0 => 1,
+            _ => 0,
+        };
+        punct += u32::from(is_compressible_punct(c));
+        if is_cjk_letter(c) {
             cjk += 1;
         } else if !is_cjk_punct(c) && c.is_alphabetic() {
             latin += 1;
         }
     }
-    (width, cjk > 0 && cjk * 2 >= latin, punct)
+    (halves as f32 * 0.5, cjk > 0 && cjk * 2 >= latin, punct)
 }
 
 /// The width [`char_width`] gives compressible CJK punctuation. Papers that
@@ -403,6 +422,50 @@ mod tests {
     }
 
     use super::*;
+
+    /// The definition `line_shape_counted` must agree with, one character
+    /// at a time.
+    fn line_shape_by_chars(s: &str) -> (f32, bool, u32) {
+        let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
+        for c in s.chars() {
+            width += char_width(c);
+            punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
+            if c.is_ascii() {
+                latin += usize::from(c.is_ascii_alphabetic());
+            } else if is_cjk_letter(c) {
+                cjk += 1;
+            } else if !is_cjk_punct(c) && c.is_alphabetic() {
+                latin += 1;
+            }
+        }
+        (width, cjk > 0 && cjk * 2 >= latin, punct)
+    }
+
+    #[test]
+    fn line_shape_from_bytes_matches_the_per_character_definition() {
+        // Every scalar value beside an ideograph and a Latin letter, then
+        // lines mixing scripts.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for line in [format!("中{c}"), format!("{c}a"), format!("{c}{c}")] {
+                assert_eq!(
+                    line_shape_counted(&line),
+                    line_shape_by_chars(&line),
+                    "{line:?}"
+                );
+            }
+        }
+        for line in [
+            "新华社北京12月6日电（记者 王 伟）",
+            "LONDON — The “Times”， 中文 ab",
+            "",
+        ] {
+            assert_eq!(
+                line_shape_counted(line),
+                line_shape_by_chars(line),
+                "{line:?}"
+            );
+        }
+    }
 
     #[test]
     fn whitespace_is_told_from_bytes_as_char_is_whitespace_tells_it() {

@@ -193,6 +193,28 @@ pub fn text_width(s: &str) -> f32 {
     s.chars().map(char_width).sum()
 }
 
+/// The lines of `text`: the same pieces as `text.split('\n')`, the line
+/// ends found with the memchr crate's vector search (the standard
+/// library's `split` looks a word at a time), since a dump is split into
+/// lines more than once.
+pub fn split_lines(text: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        match ends.next() {
+            Some(end) => {
+                start = Some(end + 1);
+                Some(&text[from..end])
+            }
+            None => {
+                start = None;
+                Some(&text[from..])
+            }
+        }
+    })
+}
+
 /// Does `text` hold any of `marks`? The same answer as
 /// `text.contains(marks)`, found by the marks' first UTF-8 bytes: in CJK
 /// text the lead bytes of punctuation (E3, EF) are rare next to those of
@@ -318,6 +340,29 @@ pub fn remove_justification_spaces(s: &str) -> String {
     }
     flush(&s[run_start..], &mut out, &mut prev, &mut pending_space);
     out
+}
+
+/// `s.trim()`, with the common case, nothing to trim, told from the bytes
+/// of the first and last characters: the cues trim every line they are
+/// asked about, and nearly every line of a dump is trimmed already.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let Some(&last) = b.last() else {
+        return s;
+    };
+    // The last character starts at most three bytes before the end.
+    let last_start = if last < 0x80 {
+        b.len() - 1
+    } else {
+        (b.len().saturating_sub(4)..b.len())
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(0)
+    };
+    if whitespace_len(b, 0) == 0 && whitespace_len(b, last_start) == 0 {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// The byte offset and length of the first whitespace character
@@ -465,6 +510,39 @@ mod tests {
                 "{line:?}"
             );
         }
+    }
+
+    #[test]
+    fn split_lines_gives_the_pieces_split_gives() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\na",
+            "a\nb",
+            "a\n\nb\n",
+            "中文\n\u{c}x\r\n",
+        ] {
+            let ours: Vec<&str> = split_lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}中"),
+                format!(" {c} "),
+            ] {
+                assert_eq!(trim(&text), text.trim(), "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(trim(""), "");
     }
 
     #[test]

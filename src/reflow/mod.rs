@@ -94,13 +94,13 @@ impl Vocabulary {
 
     fn from_text_in_parts(text: &str, part_bytes: usize) -> Vocabulary {
         use rayon::prelude::*;
-        let wanted = Wanted::of(text.split('\n'));
+        let wanted = Wanted::of(script::split_lines(text));
         if wanted.is_empty() {
             return Vocabulary::default();
         }
         line_chunks(text, part_bytes)
             .par_iter()
-            .map(|chunk| wanted.evidence(chunk.split('\n')))
+            .map(|chunk| wanted.evidence(script::split_lines(chunk)))
             .reduce(Vocabulary::default, |mut a, b| {
                 a.words.extend(b.words);
                 a.compounds.extend(b.compounds);

@@ -355,6 +355,7 @@ pub fn trim(s: &str) -> &str {
         b.len() - 1
     } else {
         (b.len().saturating_sub(4)..b.len())
+            .rev()
             .find(|&i| s.is_char_boundary(i))
             .unwrap_or(0)
     };

@@ -15,6 +15,8 @@
 #   (see src/extract/ocr/mod.rs, choose_language) and opj_compress, with
 #   which the JPEG 2000 tests make their inputs.
 # - say MESSAGE: a visible step header on stderr.
+# - bind_pdf DIR NAME TIMES FILE...: DIR/NAME.pdf, FILE... bound TIMES over
+#   with qpdf (long born-digital PDFs for scripts/bench and bench-pdf --pages).
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LIB_DIR/.." && pwd)"
@@ -309,4 +311,27 @@ ensure_cargo_fuzz() {
     fi
     say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
     cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+}
+
+# bind_pdf DIR NAME TIMES FILE...: DIR/NAME.pdf made of FILE... repeated
+# TIMES times (qpdf; kept when already there). Each copy goes in through a
+# symbolic link of its own name (DIR/copies/STEM-I.pdf): qpdf shares the
+# objects of one file named twice, and a bound volume of real issues has
+# its own fonts and images per issue. Needs qpdf (ensure_apt qpdf).
+bind_pdf() {
+    local dir="$1" name="$2" times="$3" i f link
+    shift 3
+    [ -s "$dir/$name.pdf" ] && return 0
+    mkdir -p "$dir/copies"
+    local args=()
+    for i in $(seq "$times"); do
+        for f in "$@"; do
+            link="$dir/copies/$(basename "$f" .pdf)-$i.pdf"
+            ln -sf "$(realpath "$f")" "$link"
+            args+=("$link")
+        done
+    done
+    say "binding $dir/$name.pdf"
+    qpdf --empty --pages "${args[@]}" -- "$dir/$name.pdf.tmp"
+    mv "$dir/$name.pdf.tmp" "$dir/$name.pdf"
 }

@@ -154,21 +154,52 @@ pub fn path_text(path: &Path) -> String {
     out
 }
 
+/// An input's bytes: read into memory, or, for a large file, mapped (see
+/// [`crate::mapped`]: a long PDF's bytes then need not stay resident).
+pub enum InputBytes {
+    Read(Vec<u8>),
+    Mapped(crate::mapped::Mapped),
+}
+
+impl std::ops::Deref for InputBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            InputBytes::Read(v) => v,
+            InputBytes::Mapped(m) => m,
+        }
+    }
+}
+
 /// Reads an input: `-` is standard input; anything else must be a regular
-/// file (a FIFO or a device could block the batch forever).
-pub fn read_input(path: &Path) -> crate::Result<Vec<u8>> {
+/// file (a FIFO or a device could block the batch forever). A file of at
+/// least [`crate::mapped::MAP_MIN_BYTES`] is mapped (read when mapping
+/// fails).
+pub fn read_input(path: &Path) -> crate::Result<InputBytes> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         io::stdin()
             .read_to_end(&mut buf)
             .map_err(|e| Error::io(e, "-"))?;
-        return Ok(buf);
+        return Ok(InputBytes::Read(buf));
     }
     let meta = fs::metadata(path).map_err(|e| Error::io(e, path))?;
     if !meta.is_file() {
         return Err(Error::new(ErrorKind::Io, "not a regular file").with_path(path));
     }
-    fs::read(path).map_err(|e| Error::io(e, path))
+    if meta.len() >= crate::mapped::MAP_MIN_BYTES {
+        let file = fs::File::open(path).map_err(|e| Error::io(e, path))?;
+        // The open file's own length (the path may have changed since).
+        let len = file.metadata().map_err(|e| Error::io(e, path))?.len();
+        if let Ok(len) = usize::try_from(len) {
+            if let Ok(m) = crate::mapped::Mapped::new(&file, len) {
+                return Ok(InputBytes::Mapped(m));
+            }
+        }
+    }
+    fs::read(path)
+        .map(InputBytes::Read)
+        .map_err(|e| Error::io(e, path))
 }
 
 /// Reads and processes one input; writes nothing. Never panics.

@@ -26,6 +26,7 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod layout;
+pub mod mapped;
 pub mod memory;
 pub mod model;
 pub mod output;

@@ -221,6 +221,14 @@ struct EvalArgs {
     json: bool,
 }
 
+/// mimalloc for the binary: a dump is many short strings per line, made and
+/// freed page by page on every rayon thread, and glibc's allocator spent 8%
+/// of a dump's instructions (callgrind) and serialises threads on its arenas.
+/// Libraries linked in C (ONNX Runtime, Tesseract) keep glibc's allocator,
+/// which `memory::give_back_freed_memory` still trims.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Tesseract's OpenMP threads busy-wait: with one OpenMP thread per core on
 /// top of our one page per core, a page took 2.4 times longer on two cores.
 /// libgomp reads `OMP_THREAD_LIMIT` once, when it is loaded, and it is

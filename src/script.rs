@@ -174,6 +174,38 @@ pub fn text_width(s: &str) -> f32 {
     s.chars().map(char_width).sum()
 }
 
+/// Does `text` hold any of `marks`? The same answer as
+/// `text.contains(marks)`, found by the marks' first UTF-8 bytes: in CJK
+/// text the lead bytes of punctuation (E3, EF) are rare next to those of
+/// ideographs (E4–E9), so SIMD skips most of a line instead of decoding
+/// every character. Marks with more than three distinct first bytes fall
+/// back to `contains`.
+pub fn holds_any(text: &str, marks: &[char]) -> bool {
+    let mut leads: [u8; 3] = [0; 3];
+    let mut n = 0;
+    for m in marks {
+        let mut buf = [0u8; 4];
+        let lead = m.encode_utf8(&mut buf).as_bytes()[0];
+        if !leads[..n].contains(&lead) {
+            if n == 3 {
+                return text.contains(marks);
+            }
+            leads[n] = lead;
+            n += 1;
+        }
+    }
+    let bytes = text.as_bytes();
+    let hit = |at: usize| marks.iter().any(|m| text[at..].starts_with(*m));
+    // A lead byte (ASCII or 0xC0 and above) always starts a character, so
+    // slicing at it is valid.
+    match n {
+        0 => false,
+        1 => memchr::memchr_iter(leads[0], bytes).any(hit),
+        2 => memchr::memchr2_iter(leads[0], leads[1], bytes).any(hit),
+        _ => memchr::memchr3_iter(leads[0], leads[1], leads[2], bytes).any(hit),
+    }
+}
+
 /// Punctuation that ends a sentence, in CJK and Latin text.
 pub fn is_terminal_punct(c: char) -> bool {
     matches!(
@@ -245,31 +277,48 @@ pub fn remove_justification_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
-    // Runs between spaces are copied whole, not character by character.
-    let mut run_start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
-            if let Some(start) = run_start.take() {
-                out.push_str(&s[start..i]);
-            }
-            pending_space = prev.is_some();
-            continue;
-        }
-        if pending_space {
-            if let Some(p) = prev {
-                if !space_is_justification(p, c) {
+    // Runs between spaces are found by their bytes and copied whole: only a
+    // byte that can start a whitespace character is decoded.
+    fn flush(run: &str, out: &mut String, prev: &mut Option<char>, pending_space: &mut bool) {
+        let Some(first) = run.chars().next() else {
+            return;
+        };
+        if *pending_space {
+            if let Some(p) = *prev {
+                if !space_is_justification(p, first) {
                     out.push(' ');
                 }
             }
-            pending_space = false;
         }
-        run_start.get_or_insert(i);
-        prev = Some(c);
+        out.push_str(run);
+        *prev = run.chars().next_back();
+        *pending_space = false;
     }
-    if let Some(start) = run_start {
-        out.push_str(&s[start..]);
+    let (mut run_start, mut i) = (0, 0);
+    while i < b.len() {
+        if !may_start_whitespace(b[i]) {
+            i += 1;
+            continue;
+        }
+        // Such a byte is ASCII or a lead byte, never inside a character.
+        let c = s[i..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
+            flush(&s[run_start..i], &mut out, &mut prev, &mut pending_space);
+            pending_space = prev.is_some();
+            run_start = i + c.len_utf8();
+        }
+        i += c.len_utf8();
     }
+    flush(&s[run_start..], &mut out, &mut prev, &mut pending_space);
     out
+}
+
+/// Can a character starting with this byte be whitespace? ASCII tab to
+/// carriage return and space; the lead bytes of U+0085/U+00A0 (C2),
+/// U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3). Every other byte
+/// starts no whitespace character, or is inside one.
+fn may_start_whitespace(b: u8) -> bool {
+    matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Like [`remove_justification_spaces`], for a display line (headline,
@@ -348,6 +397,46 @@ mod tests {
             remove_justification_spaces("公司 （以下简称世纪通讯） 与"),
             "公司（以下简称世纪通讯）与"
         );
+    }
+
+    #[test]
+    fn holds_any_answers_as_contains() {
+        let marks: [&[char]; 4] = [
+            &['，', '。', '、', '；', '：'],
+            &['（', '）', '，'],
+            &['a', '，', '版'],
+            &['，', '、', '。', ',', '.', ';', '；', '：', ':'],
+        ];
+        let texts = [
+            "本报讯记者王明",
+            "中文，对",
+            "a（b）",
+            "版面",
+            "",
+            "x.y",
+            "、",
+            "全角：冒号",
+        ];
+        for m in marks {
+            for t in texts {
+                assert_eq!(holds_any(t, m), t.contains(m), "{t} {m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_of_space_is_judged_the_same() {
+        // Ideographic, no-break, en and tab spaces, and runs of them, at
+        // the ends and between scripts (the byte scan decodes only bytes
+        // that can start whitespace).
+        assert_eq!(
+            remove_justification_spaces(
+                "\u{3000}本报\u{3000}讯 \u{a0}记者\u{2002}王 明\tsaid  so\u{3000}"
+            ),
+            "本报讯记者王明said so"
+        );
+        assert_eq!(remove_justification_spaces("中文 — 对"), "中文—对");
+        assert_eq!(remove_justification_spaces("é\u{a0}ü ß"), "é ü ß");
     }
 
     #[test]

@@ -134,15 +134,7 @@ pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
 /// A photo credit standing alone: returns the photographer names.
 pub fn credit_names(line: &str) -> Option<Vec<String>> {
     let line = line.trim();
-    if line.len() > 120
-        || line.contains(['，', '。'])
-        || !(line.contains('摄')
-            || line.contains('图')
-            || line.contains("Photo")
-            || line.contains('(')
-            || line.contains("Picture")
-            || line.contains("Image"))
-    {
+    if line.len() > 120 || !could_be_credit(line) || line.contains(['，', '。']) {
         return None;
     }
     if let Some(c) = ZH_CREDIT.captures(line) {
@@ -160,16 +152,37 @@ pub fn credit_names(line: &str) -> Option<Vec<String>> {
     None
 }
 
+/// What [`ZH_CREDIT`] and [`EN_CREDIT`] need at their anchored ends, asked
+/// of the trimmed line without a scan: a Chinese credit ends with 摄/摄影 or
+/// opens with 摄影/图, an English one opens with its label or is
+/// `(Name/Agency)`. Nearly every line of a dump is prose and fails here.
+fn could_be_credit(line: &str) -> bool {
+    line.ends_with('摄')
+        || line.ends_with("摄影")
+        || line.starts_with("摄影")
+        || line.starts_with('图')
+        || line.starts_with("Photo")
+        || line.starts_with("Picture")
+        || line.starts_with("Image")
+        || (line.starts_with('(') && line.ends_with(')'))
+}
+
 /// A caption line that ends with its credit: returns (caption text, credit
 /// as printed).
 pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
     let line = line.trim();
-    if !(line.ends_with('摄') || line.ends_with(')') || line.contains("Photo")) {
+    // Each pattern needs its credit at the line's end: a Chinese one ends
+    // with 摄; an English one is `(Name/Agency)` or follows `Photo`. Only a
+    // line that can match is given to a regex.
+    let c = if line.ends_with('摄') {
+        CAPTION_WITH_ZH_CREDIT.captures(line)?
+    } else if (line.ends_with(')') && line.contains('/'))
+        || (line.contains('P') && line.contains("Photo"))
+    {
+        CAPTION_WITH_EN_CREDIT.captures(line)?
+    } else {
         return None;
-    }
-    let c = CAPTION_WITH_ZH_CREDIT
-        .captures(line)
-        .or_else(|| CAPTION_WITH_EN_CREDIT.captures(line))?;
+    };
     let text = c.get(1)?.as_str().trim_end();
     // The caption part is prose; a bare name list would be a credit line.
     if !crate::script::ends_sentence(text) && credit_names(line).is_some() {
@@ -184,14 +197,28 @@ pub fn is_byline(line: &str) -> bool {
     if line.len() > 180 {
         return false;
     }
+    // Each byline pattern is anchored at the line's start: a role word
+    // (本报/本刊 first, or ◎ before it), 文/ or 图/, or `By`. Asking the
+    // first character rules out most prose without a scan.
+    let en = line.starts_with("By ") || line.starts_with("BY ");
+    let opening = line.trim_start_matches('◎').trim_start().chars().next();
+    let zh_opening = opening.is_some_and(|c| {
+        matches!(
+            c,
+            '本' | '记' | '通' | '实' | '特' | '见' | '融' | '首' | '文' | '图'
+        )
+    });
+    if !(en || zh_opening) {
+        return false;
+    }
     // Prose punctuation rules a byline out at once (most lines are prose).
     if line.contains(['，', '。']) {
         return false;
     }
-    let zh = ["记者", "通讯员", "实习生", "文", "图"]
-        .iter()
-        .any(|k| line.contains(k));
-    let en = line.starts_with("By ") || line.starts_with("BY ");
+    let zh = zh_opening
+        && ["记者", "通讯员", "实习生", "文", "图"]
+            .iter()
+            .any(|k| line.contains(k));
     line.chars().count() <= 60
         && ((zh && ZH_BYLINE.is_match(line) && names_start_with_surnames(line))
             || (en && EN_BYLINE.is_match(line)))
@@ -254,6 +281,16 @@ re!(
 pub fn jump(line: &str) -> Option<(crate::model::JumpDirection, String)> {
     use crate::model::JumpDirection;
     let line = line.trim();
+    // JUMP is anchored: after an optional bracket and spaces, a jump opens
+    // with 下转/转/上接/接 or `Cont`. Asked first, it spares prose a scan.
+    let opening = line
+        .trim_start_matches(['（', '('])
+        .trim_start()
+        .chars()
+        .next();
+    if !opening.is_some_and(|c| matches!(c, '下' | '转' | '上' | '接' | 'C')) {
+        return None;
+    }
     if line.chars().count() > 40 || !(line.contains('版') || line.contains("ont")) {
         return None;
     }
@@ -309,19 +346,37 @@ pub fn opener(paragraph: &str) -> Option<Opener> {
     let paragraph = &paragraph[..end];
     let first = paragraph.chars().next()?;
     // Cheap tests first: most paragraphs start with none of these.
-    let zh_possible = matches!(first, '本' | '新' | '中' | '据')
-        || (crate::script::is_cjk_letter(first) && paragraph.contains('电'));
+    let zh_possible = zh_opener_possible(first, |c| paragraph.contains(c));
     if zh_possible {
         if let Some(o) = zh_opener(paragraph) {
             return Some(o);
         }
     }
+    // EN_DATELINE opens with two capitals (`LONDON`, `U.S.`): an ordinary
+    // sentence's lower-case second letter rules it out before any scan.
+    let capital_pair = matches!(
+        paragraph.as_bytes().get(1),
+        Some(b'A'..=b'Z' | b'.' | b'\'' | b'-')
+    );
     if first.is_ascii_uppercase()
+        && capital_pair
         && (paragraph.contains('—') || paragraph.contains('–') || paragraph.contains("--"))
     {
         return en_dateline(paragraph);
     }
     None
+}
+
+/// What [`ZH_OPENER`] needs, asked without running it: `本报讯` or
+/// `据…报道` at the start, or a dateline `…X月Y日电` (every other
+/// alternative), which holds both 电 and 月. `holds` tells whether the text
+/// holds a character.
+fn zh_opener_possible(first: char, holds: impl Fn(char) -> bool) -> bool {
+    match first {
+        '本' | '据' => true,
+        c if crate::script::is_cjk_letter(c) => holds('电') && holds('月'),
+        _ => false,
+    }
 }
 
 /// Could [`opener`] find an opener in `head` followed by `tail` (the two
@@ -335,8 +390,7 @@ pub fn opener_possible_in_join(head: &str, tail: &str) -> bool {
     if !(first.is_ascii_uppercase() || crate::script::is_cjk_letter(first)) {
         return false;
     }
-    let zh_possible = matches!(first, '本' | '新' | '中' | '据')
-        || (crate::script::is_cjk_letter(first) && (head.contains('电') || tail.contains('电')));
+    let zh_possible = zh_opener_possible(first, |c| head.contains(c) || tail.contains(c));
     let dash = |t: &str| t.contains('—') || t.contains('–') || t.contains("--");
     let en_possible = first.is_ascii_uppercase()
         && (dash(head) || dash(tail) || (head.ends_with('-') && tail.starts_with('-')));

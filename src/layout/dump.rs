@@ -23,8 +23,8 @@
 use crate::layout::cues;
 use crate::model::{Block, Line, Page, Role};
 use crate::script::{
-    char_width, char_width_with, ends_sentence, is_cjk_punct, is_closing_punct, is_opening_punct,
-    line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
+    char_width, char_width_with, ends_sentence, holds_any, is_cjk_punct, is_closing_punct,
+    is_opening_punct, line_shape_counted, text_width, text_width_with, COMPRESSED_PUNCT_WIDTH,
 };
 
 /// How far below the measure (in ems) a CJK line may fall and still count as
@@ -638,7 +638,7 @@ fn decide(
         }
     }
     if has_prose_punctuation(text)
-        || (it.cjk && text.contains(['，', '、', '；', '：', '（', '）']))
+        || (it.cjk && holds_any(text, &['，', '、', '；', '：', '（', '）']))
         || starts_with_opener
         // `图为…` (pictured: …) opens a caption, never a heading.
         || text.starts_with("图为")
@@ -784,7 +784,7 @@ fn looks_like_prose(it: &Item) -> bool {
 /// punctuation or mostly lower-case words.
 fn prose_wording(t: &str, cjk: bool) -> bool {
     if cjk {
-        return t.contains(['，', '。', '、', '；', '：']);
+        return holds_any(t, &['，', '。', '、', '；', '：']);
     }
     if t.contains([',', '.', ';', ':']) {
         return true;

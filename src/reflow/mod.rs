@@ -198,17 +198,22 @@ impl Wanted {
                 Some(cut) => &line[..cut],
                 None => line,
             };
-            for tok in text
-                .split(|c: char| !is_word_char(c))
-                .filter(|t| !t.is_empty())
-            {
+            for token in word_runs(text) {
                 // Only tokens as long as a wanted word are lower-cased; an
-                // ASCII one in a buffer reused from token to token.
-                let n = tok.chars().count();
-                if !self.joined_lengths.get(n).copied().unwrap_or(false) {
+                // ASCII one in a buffer reused from token to token. A run
+                // of ideographs alone is never wanted: every wanted word
+                // holds the Latin letters before a line-end hyphen.
+                if token.ideographs_only
+                    || !self
+                        .joined_lengths
+                        .get(token.chars)
+                        .copied()
+                        .unwrap_or(false)
+                {
                     continue;
                 }
-                let found = if tok.is_ascii() {
+                let tok = token.text;
+                let found = if token.ascii {
                     lower.clear();
                     lower.push_str(tok);
                     lower.make_ascii_lowercase();
@@ -242,6 +247,48 @@ impl Wanted {
     }
 }
 
+/// A maximal run of word characters ([`is_word_char`]) in a line, with
+/// what the evidence search asks of it, measured in the same pass.
+struct WordRun<'a> {
+    text: &'a str,
+    chars: usize,
+    ascii: bool,
+    ideographs_only: bool,
+}
+
+/// The maximal runs of word characters of `text`, in order: the tokens of
+/// `text.split(|c| !is_word_char(c))` that are not empty, each measured
+/// while it is found rather than scanned again.
+fn word_runs(text: &str) -> impl Iterator<Item = WordRun<'_>> {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let (start, first) = chars.by_ref().find(|&(_, c)| is_word_char(c))?;
+        let mut run = WordRun {
+            text: "",
+            chars: 1,
+            ascii: first.is_ascii(),
+            ideographs_only: is_common_ideograph(first),
+        };
+        let mut end = text.len();
+        for (i, c) in chars.by_ref() {
+            if !is_word_char(c) {
+                end = i;
+                break;
+            }
+            run.chars += 1;
+            run.ascii &= c.is_ascii();
+            run.ideographs_only &= is_common_ideograph(c);
+        }
+        run.text = &text[start..end];
+        Some(run)
+    })
+}
+
+/// The CJK Unified Ideographs block, nearly all of a Chinese dump.
+fn is_common_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// `c.is_alphanumeric()`, answered without a table look-up for ASCII and
 /// the CJK Unified Ideographs block (all letters), which make up nearly
 /// all of a dump.
@@ -249,7 +296,7 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphanumeric()
+        is_common_ideograph(c) || c.is_alphanumeric()
     }
 }
 
@@ -521,6 +568,27 @@ mod tests {
             .filter(|s| s.role == Role::Body)
             .map(|s| s.text)
             .collect()
+    }
+
+    #[test]
+    fn word_runs_are_the_split_tokens_measured() {
+        let text = "Ab-cd 中文abc，ÉTÉ 12 日本語 x\u{3000}y 中文";
+        let split: Vec<&str> = text
+            .split(|c: char| !is_word_char(c))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let runs: Vec<WordRun> = word_runs(text).collect();
+        assert_eq!(runs.iter().map(|r| r.text).collect::<Vec<_>>(), split);
+        for r in &runs {
+            assert_eq!(r.chars, r.text.chars().count(), "{}", r.text);
+            assert_eq!(r.ascii, r.text.is_ascii(), "{}", r.text);
+            assert_eq!(
+                r.ideographs_only,
+                r.text.chars().all(is_common_ideograph),
+                "{}",
+                r.text
+            );
+        }
     }
 
     #[test]

@@ -10,8 +10,8 @@ use lopdf::{Dictionary, Document, Object};
 use super::cmap::{self, CMap};
 use super::encoding::{glyph_name_text, BaseEncoding, StdFont};
 use super::objects::{
-    get, get_array, get_dict, get_name, get_num, get_stream, num_in, numbers, resolve, stream_data,
-    PdfFile,
+    get, get_array, get_dict, get_name, get_num, get_stream, number_items, numbers, resolve,
+    stream_data, NumItem, PdfFile,
 };
 
 /// Most entries read from a `/W` or `/W2` array.
@@ -436,7 +436,7 @@ fn load_simple(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8], type3: bo
         .unwrap_or(0.0);
     let scale = font_matrix[0];
     let mut widths_estimated = false;
-    match get_array(doc, dict, b"Widths") {
+    match number_items(doc, dict, b"Widths") {
         Some(ws) => {
             let first = get_num(doc, dict, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
             for w in widths.iter_mut() {
@@ -447,7 +447,7 @@ fn load_simple(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8], type3: bo
                 if code >= 256 {
                     break;
                 }
-                if let Some(v) = num_in(doc, w) {
+                if let NumItem::Num(v) = w {
                     widths[code] = v * scale;
                 }
             }
@@ -579,8 +579,8 @@ fn load_type0(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
     let mut dw2 = (880.0, -1000.0);
     if let Some(d) = descendant {
         dw = get_num(doc, d, b"DW").unwrap_or(1000.0);
-        if let Some(w) = get_array(doc, d, b"W") {
-            widths = parse_w(doc, w, 1)
+        if let Some(w) = number_items(doc, d, b"W") {
+            widths = parse_w(&w, 1)
                 .into_iter()
                 .map(|(a, b, v)| (a, b, v[0]))
                 .collect();
@@ -591,8 +591,8 @@ fn load_type0(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
                 dw2 = (vy, w1);
             }
         }
-        if let Some(w2) = get_array(doc, d, b"W2") {
-            vmetrics = parse_w(doc, w2, 3)
+        if let Some(w2) = number_items(doc, d, b"W2") {
+            vmetrics = parse_w(&w2, 3)
                 .into_iter()
                 .map(|(a, b, v)| (a, b, [v[0], v[1], v[2]]))
                 .collect();
@@ -630,11 +630,15 @@ fn load_type0(doc: &PdfFile, dict: &Dictionary, resource_name: &[u8]) -> Font {
 
 /// Parse a `/W` (`per` = 1) or `/W2` (`per` = 3) array in both forms:
 /// `c [v ...]` and `cfirst clast v`.
-fn parse_w(doc: &Document, arr: &[Object], per: usize) -> Vec<(u32, u32, [f32; 3])> {
+fn parse_w(arr: &[NumItem], per: usize) -> Vec<(u32, u32, [f32; 3])> {
+    let num = |i: usize| match arr.get(i) {
+        Some(NumItem::Num(v)) => Some(*v),
+        _ => None,
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < arr.len() && out.len() < MAX_WIDTH_ENTRIES {
-        let Some(first) = num_in(doc, &arr[i]) else {
+        let Some(first) = num(i) else {
             i += 1;
             continue;
         };
@@ -643,9 +647,8 @@ fn parse_w(doc: &Document, arr: &[Object], per: usize) -> Vec<(u32, u32, [f32; 3
             continue;
         }
         let first = first as u32;
-        match arr.get(i + 1).and_then(|o| resolve(doc, o)) {
-            Some(Object::Array(list)) => {
-                let vals = numbers(doc, list);
+        match arr.get(i + 1) {
+            Some(NumItem::List(vals)) => {
                 for (k, chunk) in vals.chunks_exact(per).enumerate() {
                     if out.len() >= MAX_WIDTH_ENTRIES {
                         break;
@@ -661,12 +664,12 @@ fn parse_w(doc: &Document, arr: &[Object], per: usize) -> Vec<(u32, u32, [f32; 3
                 }
                 i += 2;
             }
-            Some(_) => {
-                let last = arr.get(i + 1).and_then(|o| num_in(doc, o));
+            Some(NumItem::Num(_) | NumItem::Other) => {
+                let last = num(i + 1);
                 let mut v = [0f32; 3];
                 let mut ok = last.is_some();
                 for (k, slot) in v.iter_mut().enumerate().take(per) {
-                    match arr.get(i + 2 + k).and_then(|o| num_in(doc, o)) {
+                    match num(i + 2 + k) {
                         Some(x) => *slot = x as f32,
                         None => ok = false,
                     }
@@ -678,7 +681,7 @@ fn parse_w(doc: &Document, arr: &[Object], per: usize) -> Vec<(u32, u32, [f32; 3
                 }
                 i += 2 + per;
             }
-            None => break,
+            Some(NumItem::Null) | None => break,
         }
     }
     out
@@ -706,15 +709,14 @@ mod tests {
 
     #[test]
     fn w_array_both_forms() {
-        let doc = Document::with_version("1.5");
         let w = vec![
-            Object::Integer(3),
-            Object::Array(vec![Object::Integer(500), Object::Real(250.5)]),
-            Object::Integer(10),
-            Object::Integer(20),
-            Object::Integer(600),
+            NumItem::Num(3.0),
+            NumItem::List(vec![Some(500.0), Some(250.5)]),
+            NumItem::Num(10.0),
+            NumItem::Num(20.0),
+            NumItem::Num(600.0),
         ];
-        let out = parse_w(&doc, &w, 1);
+        let out = parse_w(&w, 1);
         assert_eq!(out.len(), 3);
         assert_eq!(lookup_range(&widths_of(&out), 3), Some(500.0));
         assert_eq!(lookup_range(&widths_of(&out), 4), Some(250.5));

@@ -262,8 +262,34 @@ pub fn plausible_dpi(dpi: Option<f32>, width_px: u32, height_px: u32) -> Option<
     })
 }
 
+/// Pages inside [`ocr_page`] now, over all threads: the PP-OCR engine
+/// shares the cores among them (see `ppocr::intra_threads`).
+static PAGES_IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The number of pages being read by OCR at this moment.
+pub fn pages_in_flight() -> usize {
+    PAGES_IN_FLIGHT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts a page in flight while it lives.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> InFlight {
+        PAGES_IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        PAGES_IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Preprocesses and recognises one page, and maps the words to page units.
 pub fn ocr_page(raster: PageRaster, number: u32, options: &OcrOptions) -> Result<OcrPage> {
+    let _in_flight = InFlight::enter();
     let mut warnings = Vec::new();
     let mut warn = |code: &str, msg: String| {
         let mut w = Warning::new(code, msg);

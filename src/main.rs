@@ -221,31 +221,6 @@ struct EvalArgs {
     json: bool,
 }
 
-/// mimalloc for the binary: a dump is many short strings per line, made and
-/// freed page by page on every rayon thread, and glibc's allocator spent 8%
-/// of a dump's instructions (callgrind) and serialises threads on its arenas.
-/// Libraries linked in C (ONNX Runtime, Tesseract) keep glibc's allocator,
-/// which `memory::give_back_freed_memory` still trims.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Transparent huge pages off for this process (what mimalloc's own
-/// `MIMALLOC_ALLOW_THP=0` does). mimalloc asks for huge pages on its
-/// arenas (`MADV_HUGEPAGE`), so with THP on "madvise" or "always" each
-/// partly used 2 MB of an arena is resident whole: peak RSS of one 1-page
-/// PDF 26 -> 12 MB, of 1,008 typeset pages at -j 1 78 -> 58 MB, with times
-/// unchanged within the noise (BENCHMARKS.md, born-digital PDF). The flag
-/// is read when a page is first touched, so setting it before the run's
-/// allocations is enough.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this
-    // process; failure (an old kernel) leaves THP as it was.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 /// Tesseract's OpenMP threads busy-wait: with one OpenMP thread per core on
 /// top of our one page per core, a page took 2.4 times longer on two cores.
 /// libgomp reads `OMP_THREAD_LIMIT` once, when it is loaded, and it is
@@ -262,7 +237,6 @@ fn limit_openmp_threads() {
 }
 
 fn main() -> ExitCode {
-    no_transparent_huge_pages();
     limit_openmp_threads();
     let cli = Cli::parse();
     match cli.command {

@@ -125,25 +125,44 @@ pub fn line_shape(s: &str) -> (f32, bool) {
 /// [`line_shape`] plus the number of compressible punctuation marks, so a
 /// caller can re-weigh them (see [`COMPRESSED_PUNCT_WIDTH`]).
 pub fn line_shape_counted(s: &str) -> (f32, bool, u32) {
-    let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
-    for c in s.chars() {
-        // Most characters of a Chinese dump: a full-width letter.
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            width += 1.0;
-            cjk += 1;
+    // Widths are counted in half cells: char_width gives only 0, 0.5 and 1,
+    // so the sum in halves is exact, and cheaper than a float per character.
+    let (mut halves, mut cjk, mut latin, mut punct) = (0u64, 0usize, 0usize, 0u32);
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            // ASCII: half a cell unless it is whitespace.
+            halves += u64::from(!lead.is_ascii_whitespace());
+            latin += usize::from(lead.is_ascii_alphabetic());
+            i += 1;
             continue;
         }
-        width += char_width(c);
-        punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
-        if c.is_ascii() {
-            latin += usize::from(c.is_ascii_alphabetic());
-        } else if is_cjk_letter(c) {
+        // Most characters of a Chinese dump, U+4E00-U+9FFF (lead E4 with a
+        // second byte from B8, or E5-E9): a full-width letter, told from
+        // its bytes.
+        if (0xE5..=0xE9).contains(&lead) || (lead == 0xE4 && b.get(i + 1) >= Some(&0xB8)) {
+            halves += 2;
+            cjk += 1;
+            i += 3;
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        halves += match char_width(c) {
+            w if w >= 1.0 => 2,
+            w if w > 0.0 => 1,
+            _ => 0,
+        };
+        punct += u32::from(is_compressible_punct(c));
+        if is_cjk_letter(c) {
             cjk += 1;
         } else if !is_cjk_punct(c) && c.is_alphabetic() {
             latin += 1;
         }
     }
-    (width, cjk > 0 && cjk * 2 >= latin, punct)
+    (halves as f32 * 0.5, cjk > 0 && cjk * 2 >= latin, punct)
 }
 
 /// The width [`char_width`] gives compressible CJK punctuation. Papers that
@@ -172,6 +191,28 @@ pub fn char_width_with(c: char, punct_width: f32) -> f32 {
 /// column in print but carry no width of their own in a dump.
 pub fn text_width(s: &str) -> f32 {
     s.chars().map(char_width).sum()
+}
+
+/// The lines of `text`: the same pieces as `text.split('\n')`, the line
+/// ends found with the memchr crate's vector search (the standard
+/// library's `split` looks a word at a time), since a dump is split into
+/// lines more than once.
+pub fn split_lines(text: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        match ends.next() {
+            Some(end) => {
+                start = Some(end + 1);
+                Some(&text[from..end])
+            }
+            None => {
+                start = None;
+                Some(&text[from..])
+            }
+        }
+    })
 }
 
 /// Does `text` hold any of `marks`? The same answer as
@@ -265,20 +306,15 @@ fn space_is_justification(prev: char, next: char) -> bool {
 /// Latin words and between digits (`2000 300`) are kept.
 pub fn remove_justification_spaces(s: &str) -> String {
     let b = s.as_bytes();
-    // Fast path: no ASCII space or tab, no ideographic space (E3 80 80), no
-    // no-break space (C2 A0).
-    if !b
-        .iter()
-        .any(|&x| x == b' ' || x == b'\t' || x == 0xE3 || x == 0xC2)
-        || !s.contains(|c: char| c.is_whitespace())
-    {
+    // Fast path: no whitespace at all (most CJK lines), found in one pass
+    // over the bytes without decoding a character.
+    let Some((first_at, _)) = next_whitespace(b, 0) else {
         return s.to_string();
-    }
+    };
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut prev: Option<char> = None;
-    // Runs between spaces are found by their bytes and copied whole: only a
-    // byte that can start a whitespace character is decoded.
+    // Runs between spaces are found by their bytes and copied whole.
     fn flush(run: &str, out: &mut String, prev: &mut Option<char>, pending_space: &mut bool) {
         let Some(first) = run.chars().next() else {
             return;
@@ -294,31 +330,82 @@ pub fn remove_justification_spaces(s: &str) -> String {
         *prev = run.chars().next_back();
         *pending_space = false;
     }
-    let (mut run_start, mut i) = (0, 0);
-    while i < b.len() {
-        if !may_start_whitespace(b[i]) {
-            i += 1;
-            continue;
-        }
-        // Such a byte is ASCII or a lead byte, never inside a character.
-        let c = s[i..].chars().next().unwrap_or(' ');
-        if c.is_whitespace() {
-            flush(&s[run_start..i], &mut out, &mut prev, &mut pending_space);
-            pending_space = prev.is_some();
-            run_start = i + c.len_utf8();
-        }
-        i += c.len_utf8();
+    let mut run_start = 0;
+    let mut next = Some((first_at, whitespace_len(b, first_at)));
+    while let Some((at, len)) = next {
+        flush(&s[run_start..at], &mut out, &mut prev, &mut pending_space);
+        pending_space = prev.is_some();
+        run_start = at + len;
+        next = next_whitespace(b, run_start);
     }
     flush(&s[run_start..], &mut out, &mut prev, &mut pending_space);
     out
 }
 
-/// Can a character starting with this byte be whitespace? ASCII tab to
-/// carriage return and space; the lead bytes of U+0085/U+00A0 (C2),
-/// U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3). Every other byte
-/// starts no whitespace character, or is inside one.
-fn may_start_whitespace(b: u8) -> bool {
-    matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+/// `s.trim()`, with the common case, nothing to trim, told from the bytes
+/// of the first and last characters: the cues trim every line they are
+/// asked about, and nearly every line of a dump is trimmed already.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let Some(&last) = b.last() else {
+        return s;
+    };
+    // The last character starts at most three bytes before the end.
+    let last_start = if last < 0x80 {
+        b.len() - 1
+    } else {
+        (b.len().saturating_sub(4)..b.len())
+            .rev()
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(0)
+    };
+    if whitespace_len(b, 0) == 0 && whitespace_len(b, last_start) == 0 {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// The byte offset and length of the first whitespace character
+/// (`char::is_whitespace`, Unicode White_Space) at or after `from`, told
+/// from its UTF-8 bytes alone. `from` must be a character boundary.
+fn next_whitespace(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < b.len() {
+        // Only these bytes can start a whitespace character: ASCII tab to
+        // carriage return and space; the lead bytes of U+0085/U+00A0 (C2),
+        // U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3). Every other
+        // byte starts none, or is inside a character.
+        if matches!(b[i], 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            let len = whitespace_len(b, i);
+            if len > 0 {
+                return Some((i, len));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The UTF-8 length of the whitespace character starting at `b[i]`, or 0
+/// when the character there is not whitespace. Continuation bytes are
+/// never taken for a start, since no pattern below begins with one.
+fn whitespace_len(b: &[u8], i: usize) -> usize {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        0x09..=0x0D | 0x20 => 1,
+        // U+0085 next line, U+00A0 no-break space.
+        0xC2 if matches!(at(1), 0x85 | 0xA0) => 2,
+        // U+1680 Ogham space mark.
+        0xE1 if at(1) == 0x9A && at(2) == 0x80 => 3,
+        // U+2000-U+200A spaces, U+2028/U+2029 separators, U+202F narrow
+        // no-break space; U+205F medium mathematical space.
+        0xE2 if at(1) == 0x80 && matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if at(1) == 0x81 && at(2) == 0x9F => 3,
+        // U+3000 ideographic space.
+        0xE3 if at(1) == 0x80 && at(2) == 0x80 => 3,
+        _ => 0,
+    }
 }
 
 /// Like [`remove_justification_spaces`], for a display line (headline,
@@ -381,6 +468,94 @@ mod tests {
     }
 
     use super::*;
+
+    /// The definition `line_shape_counted` must agree with, one character
+    /// at a time.
+    fn line_shape_by_chars(s: &str) -> (f32, bool, u32) {
+        let (mut width, mut cjk, mut latin, mut punct) = (0.0f32, 0usize, 0usize, 0u32);
+        for c in s.chars() {
+            width += char_width(c);
+            punct += u32::from(!c.is_ascii() && is_compressible_punct(c));
+            if c.is_ascii() {
+                latin += usize::from(c.is_ascii_alphabetic());
+            } else if is_cjk_letter(c) {
+                cjk += 1;
+            } else if !is_cjk_punct(c) && c.is_alphabetic() {
+                latin += 1;
+            }
+        }
+        (width, cjk > 0 && cjk * 2 >= latin, punct)
+    }
+
+    #[test]
+    fn line_shape_from_bytes_matches_the_per_character_definition() {
+        // Every scalar value beside an ideograph and a Latin letter, then
+        // lines mixing scripts.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for line in [format!("中{c}"), format!("{c}a"), format!("{c}{c}")] {
+                assert_eq!(
+                    line_shape_counted(&line),
+                    line_shape_by_chars(&line),
+                    "{line:?}"
+                );
+            }
+        }
+        for line in [
+            "新华社北京12月6日电（记者 王 伟）",
+            "LONDON — The “Times”， 中文 ab",
+            "",
+        ] {
+            assert_eq!(
+                line_shape_counted(line),
+                line_shape_by_chars(line),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_lines_gives_the_pieces_split_gives() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\na",
+            "a\nb",
+            "a\n\nb\n",
+            "中文\n\u{c}x\r\n",
+        ] {
+            let ours: Vec<&str> = split_lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}中"),
+                format!(" {c} "),
+            ] {
+                assert_eq!(trim(&text), text.trim(), "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(trim(""), "");
+    }
+
+    #[test]
+    fn whitespace_is_told_from_bytes_as_char_is_whitespace_tells_it() {
+        // Every scalar value, alone and between two letters.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            let b = text.as_bytes();
+            let expected = c.is_whitespace().then_some((1, c.len_utf8()));
+            assert_eq!(next_whitespace(b, 0), expected, "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn justification_spaces_between_cjk_digits_and_latin_go() {

@@ -97,7 +97,7 @@ pub fn page_from_text(page_text: &str, number: u32, first_line: usize) -> Page {
         ..Page::default()
     };
     let mut block = Block::default();
-    for (n, raw) in page_text.split('\n').enumerate() {
+    for (n, raw) in crate::script::split_lines(page_text).enumerate() {
         let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if trimmed.is_empty() {
             if !block.lines.is_empty() {

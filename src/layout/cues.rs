@@ -96,7 +96,7 @@ re!(
 
 /// `（魏宣）` standing alone on a line.
 pub fn is_source_tag(line: &str) -> bool {
-    let t = line.trim();
+    let t = crate::script::trim(line);
     t.starts_with(['（', '('])
         && t.ends_with(['）', ')'])
         && SOURCE_TAG.is_match(t)
@@ -133,7 +133,7 @@ pub fn trailing_source_tag(text: &str) -> Option<(usize, String)> {
 
 /// A photo credit standing alone: returns the photographer names.
 pub fn credit_names(line: &str) -> Option<Vec<String>> {
-    let line = line.trim();
+    let line = crate::script::trim(line);
     if line.len() > 120 || !could_be_credit(line) || line.contains(['，', '。']) {
         return None;
     }
@@ -170,7 +170,7 @@ fn could_be_credit(line: &str) -> bool {
 /// A caption line that ends with its credit: returns (caption text, credit
 /// as printed).
 pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
-    let line = line.trim();
+    let line = crate::script::trim(line);
     // Each pattern needs its credit at the line's end: a Chinese one ends
     // with 摄; an English one is `(Name/Agency)` or follows `Photo`. Only a
     // line that can match is given to a regex.
@@ -193,7 +193,7 @@ pub fn caption_with_credit(line: &str) -> Option<(String, String)> {
 
 /// A byline standing on its own line.
 pub fn is_byline(line: &str) -> bool {
-    let line = line.trim();
+    let line = crate::script::trim(line);
     if line.len() > 180 {
         return false;
     }
@@ -245,19 +245,19 @@ fn names_start_with_surnames(line: &str) -> bool {
 
 /// A subtitle line (副题) opening with a dash.
 pub fn is_subtitle(line: &str) -> bool {
-    let t = line.trim();
+    let t = crate::script::trim(line);
     t.starts_with(['—', '-', '－']) && SUBTITLE.is_match(t)
 }
 
 /// A numbered or bulleted sub-heading (`一、`, `（二）`, `■`).
 pub fn has_subheading_marker(line: &str) -> bool {
-    SUBHEADING_MARKER.is_match(line.trim())
+    SUBHEADING_MARKER.is_match(crate::script::trim(line))
 }
 
 /// What kind of page furniture the line is, if it is any.
 pub fn furniture_kind(line: &str) -> Option<crate::model::FurnitureKind> {
     use crate::model::FurnitureKind;
-    let line = line.trim();
+    let line = crate::script::trim(line);
     if line.len() > 240 || line.chars().count() > 80 {
         return None;
     }
@@ -280,7 +280,7 @@ re!(
 /// A jump line: (direction, other page as printed).
 pub fn jump(line: &str) -> Option<(crate::model::JumpDirection, String)> {
     use crate::model::JumpDirection;
-    let line = line.trim();
+    let line = crate::script::trim(line);
     // JUMP is anchored: after an optional bracket and spaces, a jump opens
     // with 下转/转/上接/接 or `Cont`. Asked first, it spares prose a scan.
     let opening = line
@@ -313,7 +313,7 @@ pub fn jump(line: &str) -> Option<(crate::model::JumpDirection, String)> {
 
 /// A production line (责任编辑, 校对...), furniture wherever it stands.
 pub fn is_editor_line(line: &str) -> bool {
-    EDITOR_LINE.is_match(line.trim())
+    EDITOR_LINE.is_match(crate::script::trim(line))
 }
 
 /// An opener at the start of a story's first paragraph.

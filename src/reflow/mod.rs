@@ -94,13 +94,13 @@ impl Vocabulary {
 
     fn from_text_in_parts(text: &str, part_bytes: usize) -> Vocabulary {
         use rayon::prelude::*;
-        let wanted = Wanted::of(text.split('\n'));
+        let wanted = Wanted::of(script::split_lines(text));
         if wanted.is_empty() {
             return Vocabulary::default();
         }
         line_chunks(text, part_bytes)
             .par_iter()
-            .map(|chunk| wanted.evidence(chunk.split('\n')))
+            .map(|chunk| wanted.evidence(script::split_lines(chunk)))
             .reduce(Vocabulary::default, |mut a, b| {
                 a.words.extend(b.words);
                 a.compounds.extend(b.compounds);
@@ -193,6 +193,9 @@ impl Wanted {
         let mut v = Vocabulary::default();
         let mut lower = String::new();
         for line in lines {
+            if !has_non_cjk_letter(line) {
+                continue;
+            }
             let text = match line_end_hyphen(line) {
                 // The hyphenated fragment at the end is not evidence.
                 Some(cut) => &line[..cut],
@@ -245,6 +248,36 @@ impl Wanted {
         }
         v
     }
+}
+
+/// Does `line` hold a letter that is not CJK? Every wanted word and
+/// compound holds one (the letter before a line-end hyphen, see
+/// [`line_end_hyphen`]), and lower-casing maps such letters only to such
+/// letters, so a line without one (most lines of a Chinese dump) holds no
+/// evidence and is not tokenized.
+fn has_non_cjk_letter(line: &str) -> bool {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            if lead.is_ascii_alphabetic() {
+                return true;
+            }
+            i += 1;
+        } else if (0xE4..=0xE9).contains(&lead) {
+            // U+4000-U+9FFF: CJK ideographs, or the hexagram symbols
+            // (not letters).
+            i += 3;
+        } else {
+            let c = line[i..].chars().next().unwrap_or(' ');
+            if c.is_alphabetic() && !script::is_cjk(c) {
+                return true;
+            }
+            i += c.len_utf8();
+        }
+    }
+    false
 }
 
 /// A maximal run of word characters ([`is_word_char`]) in a line, with
@@ -568,6 +601,19 @@ mod tests {
             .filter(|s| s.role == Role::Body)
             .map(|s| s.text)
             .collect()
+    }
+
+    #[test]
+    fn lines_without_a_non_cjk_letter_are_told_by_their_bytes() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let line = format!("中{c}1");
+            assert_eq!(
+                has_non_cjk_letter(&line),
+                c.is_alphabetic() && !script::is_cjk(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

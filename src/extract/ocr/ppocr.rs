@@ -27,7 +27,8 @@
 //!   each box cut out by a perspective warp (bicubic, replicated border),
 //!   turned 90° when 1.5 times taller than wide;
 //! - classification at 48×192, turned 180° for label 1 above 0.9;
-//! - recognition in batches of 6 sorted by aspect, height 48, width by the
+//! - recognition one crop at a time (RapidOCR: batches of 6 sorted by
+//!   aspect; see [`REC_BATCH`]), height 48, width by the
 //!   batch's widest aspect (at least 320/48), `(x/255 - 0.5) / 0.5`, CTC
 //!   greedy decoding; lines scoring under 0.5 are dropped.
 //!
@@ -77,7 +78,14 @@ const CLS_BATCH: usize = 6;
 const CLS_THRESH: f32 = 0.9;
 const REC_H: usize = 48;
 const REC_W: usize = 320;
-const REC_BATCH: usize = 6;
+/// Crops per recognition run. RapidOCR batches 6, sorted by aspect and
+/// padded to the batch's widest; one at a time is faster on the CPU: on
+/// zh-04-300dpi's 135 crops, RapidOCR's own recogniser took 7.6-8.2 s of
+/// CPU in batches of 6 and 5.9-6.1 s one by one (one thread, ONNX Runtime
+/// 1.22, same text), though the padding saved is only 3% of the pixels: a
+/// batch's feature maps outgrow the caches. The crops stay sorted by
+/// aspect, so a larger batch pads little if this changes.
+const REC_BATCH: usize = 1;
 const TEXT_SCORE: f32 = 0.5;
 
 /// The folder holding the models and the library: `NEWSCLIP_PPOCR_DIR`,
@@ -195,28 +203,68 @@ fn environment(library: &Path) -> Result<&'static ort::environment::Environment>
     })
 }
 
-/// Threads each session may use inside one model run: pages are spread
-/// over the rayon pool, one per core, so one (`NEWSCLIP_ORT_THREADS`
-/// overrides it).
+/// The resolution the detector reads a page at, when the page's own is
+/// known and higher (RapidOCR sizes it by pixels only: a long side of 2000,
+/// which is 200 dpi of a letter-size 300 dpi scan). Text of 6 points is 12
+/// pixels high at 150 dpi, as large as the detector needs to find its
+/// lines; the recogniser still reads crops cut from the full image. On
+/// zh-04-300dpi detection took a quarter of the time, and bag-of-characters
+/// F1 moved by at most 0.002 on zh-04-300dpi, zh-01, en-06-300dpi and
+/// mix-01 (120 dpi lost 0.004 on en-06, whose type is small).
+const DET_DPI: f32 = 150.0;
+
+/// Intra-op threads for one model run: the cores free for this page,
+/// that is the machine's free cores ([`free_cores`]) shared among the pages
+/// being read at that moment ([`super::pages_in_flight`]), at least one.
+/// One page alone on two idle cores runs on both (1.7 times faster than
+/// one thread); `-j 2` over many pages keeps one thread per page, as two
+/// pages in flight already fill both cores and more threads would only
+/// contend. `NEWSCLIP_ORT_THREADS` fixes the number.
 fn intra_threads() -> usize {
-    std::env::var("NEWSCLIP_ORT_THREADS")
+    if let Some(n) = std::env::var("NEWSCLIP_ORT_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n >= 1)
-        .unwrap_or(1)
+    {
+        return n;
+    }
+    (free_cores() / super::pages_in_flight().max(1)).max(1)
+}
+
+/// The cores not busy with other work when the first page is read: all
+/// cores less the one-minute load average (Linux's `/proc/loadavg`; all
+/// cores elsewhere), at least one. Read once, before this process's own
+/// work weighs on the average. Why: ONNX Runtime's threads spin while
+/// they wait for each other, and on a machine already loaded (load 6 on 2
+/// cores) two threads made detection 2.5 times slower than one.
+fn free_cores() -> usize {
+    static FREE: OnceLock<usize> = OnceLock::new();
+    *FREE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let busy = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f32>().ok())
+            .filter(|l| l.is_finite() && *l >= 0.0)
+            .map_or(0, |l| l.floor() as usize);
+        cores.saturating_sub(busy).max(1)
+    })
 }
 
 fn ort_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Malformed, format!("PP-OCR {what} failed: {e}"))
 }
 
-fn load_session(env: &ort::environment::Environment, path: &Path) -> Result<Session> {
+fn load_session(
+    env: &ort::environment::Environment,
+    path: &Path,
+    threads: usize,
+) -> Result<Session> {
     let what = format!("loading {}", path.display());
     Session::builder(env)
         .map_err(|e| ort_error(&what, e))?
         .with_optimization_level(GraphOptimizationLevel::All)
         .map_err(|e| ort_error(&what, e))?
-        .with_intra_threads(intra_threads())
+        .with_intra_threads(threads)
         .map_err(|e| ort_error(&what, e))?
         .with_inter_threads(1)
         .map_err(|e| ort_error(&what, e))?
@@ -233,13 +281,46 @@ fn load_session(env: &ort::environment::Environment, path: &Path) -> Result<Sess
         .map_err(|e| ort_error(&what, e))
 }
 
+/// The three models' sessions, made for one number of intra-op threads.
+struct Sessions {
+    det: Session,
+    cls: Session,
+    rec: Session,
+}
+
+impl Sessions {
+    fn load(
+        env: &ort::environment::Environment,
+        inst: &Installation,
+        threads: usize,
+    ) -> Result<Sessions> {
+        Ok(Sessions {
+            det: load_session(env, &inst.det, threads)?,
+            cls: load_session(env, &inst.cls, threads)?,
+            rec: load_session(env, &inst.rec, threads)?,
+        })
+    }
+}
+
 /// The PP-OCR engine of one thread (`Session::run` needs `&mut`).
 pub struct PpOcr {
     det: Session,
     cls: Session,
     rec: Session,
+    /// The intra-op threads of the sessions above.
+    threads: usize,
+    /// Sessions made for other numbers of threads, kept for when the
+    /// number of pages in flight changes back (a session's thread pool is
+    /// fixed when it is made; loading the three costs a fraction of a
+    /// second).
+    other: Vec<(usize, Sessions)>,
+    env: &'static ort::environment::Environment,
+    inst: Installation,
     /// Index 0 the CTC blank, then the model's characters, then a space.
     keys: Vec<String>,
+    /// Seconds in detection, direction and recognition since the last
+    /// [`PpOcr::take_timings`].
+    timings: [f64; 3],
 }
 
 impl PpOcr {
@@ -247,9 +328,8 @@ impl PpOcr {
     pub fn load(dir: &Path) -> Result<PpOcr> {
         let inst = locate(dir)?;
         let env = environment(&inst.library)?;
-        let det = load_session(env, &inst.det)?;
-        let cls = load_session(env, &inst.cls)?;
-        let rec = load_session(env, &inst.rec)?;
+        let threads = intra_threads();
+        let Sessions { det, cls, rec } = Sessions::load(env, &inst, threads)?;
         let characters = rec
             .metadata()
             .ok()
@@ -271,8 +351,38 @@ impl PpOcr {
             det,
             cls,
             rec,
+            threads,
+            other: Vec::new(),
+            env,
+            inst,
             keys,
+            timings: [0.0; 3],
         })
+    }
+
+    /// Makes the sessions in use those for `threads` intra-op threads.
+    fn use_threads(&mut self, threads: usize) -> Result<()> {
+        if threads == self.threads {
+            return Ok(());
+        }
+        let wanted = match self.other.iter().position(|(t, _)| *t == threads) {
+            Some(i) => self.other.swap_remove(i).1,
+            None => Sessions::load(self.env, &self.inst, threads)?,
+        };
+        let old = Sessions {
+            det: std::mem::replace(&mut self.det, wanted.det),
+            cls: std::mem::replace(&mut self.cls, wanted.cls),
+            rec: std::mem::replace(&mut self.rec, wanted.rec),
+        };
+        self.other.push((self.threads, old));
+        self.threads = threads;
+        Ok(())
+    }
+
+    /// Seconds spent in detection, direction classification and
+    /// recognition since the last call.
+    pub fn take_timings(&mut self) -> [f64; 3] {
+        std::mem::take(&mut self.timings)
     }
 
     /// Text lines of `image`: each with its box (four corners, image
@@ -329,7 +439,13 @@ impl PpOcr {
             image::imageops::replace(&mut padded, &img, 0, pad_top as i64);
             img = padded;
         }
-        let boxes = self.detect(&img)?;
+        self.use_threads(intra_threads())?;
+        let started = std::time::Instant::now();
+        // The detector's input: the image at DET_DPI when its resolution
+        // is known and higher (see there), else RapidOCR's sizing.
+        let shrink = gutters_at_dpi.map_or(1.0, |dpi| DET_DPI / (dpi / ratio_w.max(ratio_h)));
+        let boxes = self.detect(&img, shrink)?;
+        self.timings[0] += started.elapsed().as_secs_f64();
         if boxes.is_empty() {
             return Ok(Vec::new());
         }
@@ -351,8 +467,12 @@ impl PpOcr {
             .iter()
             .map(|b| rotate_crop(&img, b))
             .collect::<Vec<_>>();
+        let started = std::time::Instant::now();
         let flipped = self.classify(&mut crops)?;
+        self.timings[1] += started.elapsed().as_secs_f64();
+        let started = std::time::Instant::now();
         let rec = self.recognize_crops(&crops)?;
+        self.timings[2] += started.elapsed().as_secs_f64();
         let mut lines = Vec::new();
         for (i, (b, mut r)) in boxes.iter().zip(rec).enumerate() {
             if gutters_at_dpi.is_some() && !crops[i].1 {
@@ -379,12 +499,15 @@ impl PpOcr {
         Ok(lines)
     }
 
-    fn detect(&mut self, img: &GrayImage) -> Result<Vec<Quad>> {
+    /// Text boxes of `img`, read by the detector at `shrink` times its
+    /// size (at most 1, and never under RapidOCR's short side of 736).
+    fn detect(&mut self, img: &GrayImage, shrink: f32) -> Result<Vec<Quad>> {
         let (w, h) = img.dimensions();
-        let ratio = if w.min(h) < DET_LIMIT_SIDE_LEN {
-            DET_LIMIT_SIDE_LEN as f32 / w.min(h) as f32
+        let floor = DET_LIMIT_SIDE_LEN as f32 / w.min(h) as f32;
+        let ratio = if floor > 1.0 {
+            floor
         } else {
-            1.0
+            shrink.clamp(floor, 1.0)
         };
         let rw = round32((w as f32 * ratio) as u32 as f32);
         let rh = round32((h as f32 * ratio) as u32 as f32);
@@ -1331,6 +1454,14 @@ impl OcrEngine for PpOcr {
     /// PP-OCR's model reads Chinese and Latin alike: `lang` is not used.
     fn recognize(&mut self, image: &GrayImage, dpi: f32, _lang: &str) -> Result<Recognition> {
         let lines = self.read_page_lines(image, dpi)?;
+        if super::timings_wanted() {
+            let [d, c, r] = self.take_timings();
+            eprintln!(
+                "newsclip-timing ppocr detection={d:.4} direction={c:.4} recognition={r:.4} \
+                 threads={}",
+                self.threads
+            );
+        }
         let mut pieces: Vec<Vec<OcrWord>> = Vec::new();
         for (i, line) in lines.iter().enumerate() {
             for w in line_words(line, i as u32) {
